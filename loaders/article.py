@@ -1,0 +1,123 @@
+"""What the loader knows about one article, stage by stage. No RDF here."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass
+class Span:
+    """A stretch of the body: code point offsets, end exclusive."""
+
+    begin: int
+    end: int
+    text: str
+
+    def __post_init__(self):
+        if not (0 <= self.begin <= self.end) or len(self.text) != self.end - self.begin:
+            raise ValueError(f"bad span {self.begin}:{self.end} for {self.text!r}")
+
+
+@dataclass
+class Entity:
+    """A person, organisation, place, unnamed source or group, as one article knows it."""
+
+    key: str                      # article-local key, e.g. "person:emmanuel-macron"
+    kind: str                     # person | organisation | place | source | group
+    label: str
+    wikidata: str | None = None   # "Q3052772" when the identity is certain
+    outlet: bool = False          # a news outlet
+    roles: list[str] = field(default_factory=list)
+    mentions: list[Span] = field(default_factory=list)
+    members: list[str] = field(default_factory=list)   # keys, for groups
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TimeExpr:
+    span: Span
+    value: str                    # "2024-02", "2024-11-20", "2022"
+    precision: str                # day | month | year
+
+
+@dataclass
+class Amount:
+    span: Span
+    value: float
+    unit: str                     # "percent", "troops", ...
+    measures: str                 # what it measures, in the article's words
+    qualifier: str | None = None  # "up to", "at least"
+    about: str | None = None      # entity key or event key it measures, if known
+
+
+@dataclass
+class Event:
+    key: str
+    type: str                     # local name of an ng:Event subclass, e.g. "Visit"
+    trigger: Span
+    modality: str = "Occurred"
+    actors: list[str] = field(default_factory=list)    # entity keys
+    place: str | None = None
+    time: TimeExpr | None = None
+    sentence: Span | None = None
+
+
+@dataclass
+class Statement:
+    speaker: str                  # entity key
+    content: Span
+    cue: Span | None
+    form: str = "Paraphrase"      # DirectQuote | PartialQuote | Paraphrase
+    stance: str = "Asserts"       # Asserts | Denies
+    via: list[str] = field(default_factory=list)      # entity keys, nearest the speaker first
+    channel: str | None = None
+    uttered_in: str | None = None  # event key
+    time: TimeExpr | None = None
+    about: list[str] = field(default_factory=list)    # event keys
+    sentence: Span | None = None
+
+
+@dataclass
+class Article:
+    source: str                   # where it came from, for messages (file path, URL, file#item)
+    headline: str | None = None
+    body: str = ""
+    published: datetime | date | None = None
+    published_text: str | None = None
+    modified: datetime | date | None = None
+    authors: list[str] = field(default_factory=list)
+    publisher: str | None = None
+    section: str | None = None
+    url: str | None = None
+    language: str = "en"
+    dateline: str | None = None
+    file_name: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    # filled by the extraction stages
+    sentences: list[Span] = field(default_factory=list)
+    entities: dict[str, Entity] = field(default_factory=dict)
+    times: list[TimeExpr] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
+    events: dict[str, Event] = field(default_factory=dict)
+    amounts: list[Amount] = field(default_factory=list)
+    cited: list[str] = field(default_factory=list)     # entity keys of outlets it relies on
+    stages: list[str] = field(default_factory=list)    # what has been done to it
+
+    def span(self, begin: int, end: int) -> Span:
+        return Span(begin, end, self.body[begin:end])
+
+    def identity(self) -> str:
+        """What makes two copies the same article: the URL, else headline and day."""
+        if self.url:
+            return "url " + self.url
+        if self.headline:
+            day = self.published.isoformat()[:10] if self.published else ""
+            return "headline " + " ".join(self.headline.lower().split()) + " " + day
+        return "file " + (self.file_name or self.source)
+
+    def content_hash(self) -> str:
+        parts = [self.headline or "", str(self.published or ""), "|".join(self.authors),
+                 self.publisher or "", self.section or "", self.url or "", self.body]
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()

@@ -1,0 +1,74 @@
+"""Publication dates in the forms news pages print them, with their time zone when given."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from datetime import date, datetime
+
+import dateparser
+
+_MONTH = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+          r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?")
+_HAS_MONTH = re.compile(rf"\b(?:{_MONTH})\b\.?", re.I)
+_HAS_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_NUMERIC_DATE = re.compile(r"(?<!\d)(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.](?:\d{4}|\d{2}))(?!\d)")
+_TIME = re.compile(r"(?<!\d)\d{1,2}[:.h]\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?|\b\d{1,2}\s*[ap]\.?m\.?(?!\w)", re.I)
+_LABEL = re.compile(r"^\s*(?:last\s+)?(?:updated|published|posted|modified|created|date|on|at)\b\s*:?\s*",
+                    re.I)
+_WEEKDAY = re.compile(r"\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|sday|nesday|rsday|urday)?\b\.?,?",
+                      re.I)
+_GLUE = re.compile(rf"\b({_MONTH})\.(?=\d)", re.I)   # "Nov.25" -> "Nov 25"
+_ZONE_TIME = re.compile(r"(?<!\d)(\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,5}|[+-]\d{2}:?\d{2})?)", re.I)
+
+_SETTINGS = {
+    "REQUIRE_PARTS": ["day", "month", "year"],
+    "PREFER_DAY_OF_MONTH": "first",
+    "RETURN_TIME_AS_PERIOD": False,
+}
+
+
+def looks_like_date(text: str) -> bool:
+    """Cheap test before parsing: a year with a month name or a numeric date."""
+    if len(text) > 80:
+        return False
+    if _NUMERIC_DATE.search(text):
+        return True
+    return bool(_HAS_YEAR.search(text) and _HAS_MONTH.search(text))
+
+
+def _clean(text: str) -> str:
+    text = _LABEL.sub("", text)
+    text = _GLUE.sub(r"\1 ", text)
+    text = _WEEKDAY.sub(" ", text)
+    text = re.sub(r"\s*(?://|\||·|•|—|–)\s*", " ", text)
+    text = re.sub(r"(?<=\d)\s+-\s+(?=\d)", " ", text)        # "Nov 25 - 2024"
+    return " ".join(text.replace(",", " , ").split()).replace(" , ", ", ").strip(" ,")
+
+
+def parse_date(text: str) -> datetime | date | None:
+    """A datetime (aware if the text names a zone) when the text has a time, else a date."""
+    if not looks_like_date(text):
+        return None
+    cleaned = _clean(text)
+    value = _parse(cleaned)
+    if value is None:
+        # "3:04 AM EST, March 2, 2025": put the time after the date
+        m = _ZONE_TIME.search(cleaned)
+        if m:
+            rest = (cleaned[: m.start()] + " " + cleaned[m.end():]).strip(" ,")
+            value = _parse(f"{rest} {m.group(1)}")
+    if value is None:
+        return None
+    if not _TIME.search(cleaned):
+        return value.date()
+    return value
+
+
+def _parse(text: str) -> datetime | None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return dateparser.parse(text, languages=["en"], settings=_SETTINGS)
+        except (ValueError, OverflowError, TypeError, AttributeError):
+            return None

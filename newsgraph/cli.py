@@ -1,0 +1,159 @@
+"""The `newsgraph` command: parse options, call one library function, print."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import SEEDS_DIR, __version__
+from .config import DEFAULT_BASE, Settings
+from .store import StoreError, open_store
+
+ENV_NOTE = "Every option can also be set as NEWSGRAPH_<OPTION> (e.g. NEWSGRAPH_STORE)."
+
+store_option = click.option(
+    "--store", metavar="DIR|URL",
+    help="Store: a directory (embedded Oxigraph, default ./newsgraph-store), ':memory:', "
+         "or the http(s) URL of a SPARQL 1.1 store. [NEWSGRAPH_STORE]")
+
+
+def _settings(**options) -> Settings:
+    try:
+        return Settings.from_env(**options)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+
+
+def _open(settings: Settings, create: bool = True):
+    try:
+        return open_store(settings.store, create=create)
+    except StoreError as e:
+        raise click.ClickException(str(e)) from None
+
+
+@click.group(epilog=ENV_NOTE)
+@click.version_option(__version__, prog_name="newsgraph")
+def main():
+    """newsgraph: a knowledge graph of the news, served as Linked Data."""
+
+
+@main.command(epilog=ENV_NOTE)
+@store_option
+@click.option("--base", metavar="IRI", help=f"Base of minted IRIs (default {DEFAULT_BASE}, or the "
+              "one the store was loaded with). [NEWSGRAPH_BASE]")
+@click.option("--graph", metavar="IRI", help="Named graph for RDF files holding triples. [NEWSGRAPH_GRAPH]")
+@click.option("--quiet", "-q", is_flag=True, help="Print only failures.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def load(store, base, graph, quiet, paths):
+    """Load article files and folders (recursively) and RDF files.
+
+    Prints a line per file that failed; the good files load regardless. Exit status 1 if any
+    file failed. Reloading unchanged files changes nothing.
+    """
+    from loaders import load_paths
+
+    settings = _settings(store=store, base=base, graph=graph)
+    with _open(settings) as st:
+        try:
+            report = load_paths(st, paths, base=settings.base, graph=settings.graph)
+        except (StoreError, ValueError) as e:
+            raise click.ClickException(str(e)) from None
+    for source, message in report.warnings:
+        if not quiet:
+            click.echo(f"warning: {source}: {message}", err=True)
+    for source, reason in report.failed:
+        click.echo(f"failed: {source}: {reason}", err=True)
+    if not quiet:
+        click.echo(f"{report.loaded} article(s) loaded, {report.unchanged} unchanged, "
+                   f"{report.rdf_files} RDF file(s), {len(report.failed)} failed, "
+                   f"{len(report.skipped)} skipped" + (f"; run {report.run}" if report.run else ""))
+    sys.exit(1 if report.failed else 0)
+
+
+@main.command(epilog=ENV_NOTE)
+@store_option
+@click.option("--format", "fmt", metavar="F",
+              help="table (default), json, csv, tsv, xml; for graphs ttl, nt, nq, trig, jsonld, rdf.")
+@click.argument("query")
+def query(store, fmt, query):
+    """Run a SPARQL query (text, @file, or - for stdin) and print the results."""
+    from .query import QueryError, run_query
+
+    if query == "-":
+        query = sys.stdin.read()
+    elif query.startswith("@"):
+        try:
+            query = Path(query[1:]).read_text(encoding="utf-8")
+        except OSError as e:
+            raise click.ClickException(f"{query[1:]}: {e.strerror}") from None
+    settings = _settings(store=store)
+    with _open(settings, create=False) as st:
+        try:
+            base = st.resolve_base(None, DEFAULT_BASE)
+            out = run_query(st, query, fmt, base)
+        except (QueryError, StoreError) as e:
+            raise click.ClickException(str(e)) from None
+    sys.stdout.buffer.write(out)
+
+
+@main.command(epilog=ENV_NOTE)
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["nquads", "trig"]), default="nquads",
+              show_default=True)
+@click.argument("out", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def export(store, fmt, out):
+    """Dump every quad of the store (to OUT, or standard output)."""
+    import pyoxigraph as ox
+
+    native = ox.RdfFormat.N_QUADS if fmt == "nquads" else ox.RdfFormat.TRIG
+    settings = _settings(store=store)
+    with _open(settings, create=False) as st:
+        if out is None:
+            st.dump(sys.stdout.buffer, native)
+        else:
+            with open(out, "wb") as f:
+                st.dump(f, native)
+
+
+@main.command(epilog=ENV_NOTE)
+@store_option
+def validate(store):
+    """Validate the store against the SHACL shapes in ontology/ and print the report."""
+    from loaders.validate import validate_store
+
+    settings = _settings(store=store)
+    with _open(settings, create=False) as st:
+        base = st.resolve_base(None, DEFAULT_BASE)
+        result = validate_store(st, base)
+    click.echo(result.text.rstrip())
+    click.echo(f"{result.triples} triples checked, {result.violations} violation(s): "
+               + ("conforms" if result.conforms else "does NOT conform"))
+    sys.exit(0 if result.conforms else 1)
+
+
+@main.command(epilog=ENV_NOTE)
+@store_option
+@click.option("--host", help="Interface to listen on (default 127.0.0.1). [NEWSGRAPH_HOST]")
+@click.option("--port", type=int, help="Port (default 8000). [NEWSGRAPH_PORT]")
+@click.option("--workers", type=int, help="Worker processes (default 2). [NEWSGRAPH_WORKERS]")
+@click.option("--query-timeout", type=float, help="Seconds a query may run (default 30). "
+              "[NEWSGRAPH_QUERY_TIMEOUT]")
+@click.option("--update-token", help="Enables /update for requests bearing this token. "
+              "[NEWSGRAPH_UPDATE_TOKEN]")
+@click.option("--base", metavar="IRI", help="Base IRI, when the store is empty. [NEWSGRAPH_BASE]")
+def serve(store, host, port, workers, query_timeout, update_token, base):
+    """Serve the SPARQL endpoint and the Linked Data pages (loads seeds/ into an empty store)."""
+    from .serve import serve as run_server
+
+    settings = _settings(store=store, host=host, port=port, workers=workers,
+                         query_timeout=query_timeout, update_token=update_token, base=base)
+    try:
+        run_server(settings, seeds=SEEDS_DIR, echo=lambda m: click.echo(m, err=True))
+    except StoreError as e:
+        raise click.ClickException(str(e)) from None
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

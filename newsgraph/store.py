@@ -1,0 +1,355 @@
+"""The one module that reaches the triple store.
+
+``open_store(location)`` gives a :class:`Store`:
+
+* a directory: an embedded, persistent Oxigraph store (the default);
+* ``":memory:"``: an in-memory Oxigraph store (tests);
+* an ``http(s)://`` URL: a remote SPARQL 1.1 store (see ``newsgraph.remote``).
+
+On disk, RocksDB lets one process write. So the directory holds the read-write database and
+read-only checkpoints of it::
+
+    DIR/db/              the read-write database (only a writer opens it, under DIR/write.lock)
+    DIR/snapshots/N/     checkpoint N: hard links to the database's immutable files
+    DIR/VERSION          N, replaced atomically after each committed write
+
+Readers (the server's workers, ``query``, ``export``) open the newest checkpoint read-only and
+move to a newer one when VERSION changes, so a load or an update becomes visible to a running
+server without a restart, and no reader ever opens files a writer is changing (which pyoxigraph
+documents as undefined behaviour).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+from typing import Iterable, Iterator, Mapping
+
+import pyoxigraph as ox
+
+MEMORY = ":memory:"
+
+#: superseded checkpoints are kept this long, for queries still running on them
+SNAPSHOT_GRACE_S = 600
+
+
+class StoreError(Exception):
+    """The store cannot be opened or written; the message says which and why."""
+
+
+class StoreBusy(StoreError):
+    """Another process is writing; try again later."""
+
+
+class Store:
+    """What the loaders, the server and the command line need from a triple store."""
+
+    location: str
+
+    def query(self, query: str, *, substitutions=None, default_graph=None, named_graphs=None,
+              base_iri=None):
+        """Evaluate SPARQL; the default graph is the union of all graphs unless given."""
+        raise NotImplementedError
+
+    def update(self, update: str, *, base_iri=None) -> None:
+        raise NotImplementedError
+
+    def replace_graphs(self, graphs: Mapping[ox.NamedNode, list], shared: Iterable = ()) -> None:
+        """In one transaction: each named graph becomes exactly the given quads; the shared quads
+        (entity descriptions, run records) are added to their graphs."""
+        raise NotImplementedError
+
+    def load_file(self, path: Path, fmt: ox.RdfFormat, graph: ox.NamedNode | None) -> None:
+        raise NotImplementedError
+
+    def dump(self, output, fmt: ox.RdfFormat) -> None:
+        raise NotImplementedError
+
+    def version(self) -> str:
+        """Changes whenever the data may have changed (used for ETags and caches)."""
+        raise NotImplementedError
+
+    def last_modified(self) -> float:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    # helpers shared by every backend
+
+    def select(self, query: str, **kwargs) -> list[dict]:
+        """A SELECT as a list of {variable name: term}."""
+        result = self.query(query, **kwargs)
+        names = [v.value for v in result.variables]
+        return [{n: row[n] for n in names if row[n] is not None} for row in result]
+
+    def ask(self, query: str, **kwargs) -> bool:
+        return bool(self.query(query, **kwargs))
+
+    def recorded_base(self) -> str | None:
+        """The base IRI the store was loaded with (its VoID void:uriSpace, less 'id/')."""
+        rows = self.select("SELECT ?space WHERE { ?d a <http://rdfs.org/ns/void#Dataset> ; "
+                           "<http://rdfs.org/ns/void#uriSpace> ?space } LIMIT 1")
+        if not rows:
+            return None
+        space = rows[0]["space"].value
+        return space[: -len("id/")] if space.endswith("/id/") else space
+
+    def resolve_base(self, requested: str | None, default: str) -> str:
+        """The base to mint IRIs with: the recorded one; a different request is an error."""
+        recorded = self.recorded_base()
+        if requested and recorded and requested != recorded:
+            raise StoreError(f"{self.location}: this store was loaded with base {recorded}; "
+                             f"--base {requested} would mint IRIs the rest of the data does not use "
+                             "(use the same base, or a new store)")
+        return recorded or requested or default
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def graph_update_text(graphs: Mapping[ox.NamedNode, list], shared: Iterable) -> str:
+    """SPARQL Update that replaces the graphs and adds the shared quads, one request.
+
+    Terms are written by pyoxigraph (``str(term)`` is their N-Triples form), never by hand.
+    """
+    parts = [f"DROP SILENT GRAPH {g}" for g in graphs]
+    by_graph: dict = {}
+    for g, quads in graphs.items():
+        by_graph.setdefault(g, []).extend(quads)
+    for q in shared:
+        by_graph.setdefault(q.graph_name, []).append(q)
+    blocks = []
+    for g, quads in by_graph.items():
+        body = " .\n".join(f"{q.subject} {q.predicate} {q.object}" for q in quads)
+        if not body:
+            continue
+        if isinstance(g, ox.DefaultGraph):
+            blocks.append(body + " .")
+        else:
+            blocks.append(f"GRAPH {g} {{\n{body} .\n}}")
+    if blocks:
+        parts.append("INSERT DATA {\n" + "\n".join(blocks) + "\n}")
+    return " ;\n".join(parts)
+
+
+class EmbeddedStore(Store):
+    """pyoxigraph, in memory or on disk (see the module docstring for the disk layout)."""
+
+    def __init__(self, path: str | os.PathLike | None = None, *, create: bool = True):
+        self._lock = threading.Lock()
+        self._counter = 0
+        self._modified = time.time()
+        if path is None or str(path) == MEMORY:
+            self.location = MEMORY
+            self.dir = None
+            self._db = ox.Store()
+            self._reader = self._db
+            return
+        self.dir = Path(path)
+        self.location = str(self.dir)
+        _check_store_dir(self.dir, create)
+        self._reader = None
+        self._reader_key = None
+        if not (self.dir / "VERSION").exists():
+            with self.writing():
+                pass  # makes the first checkpoint of an empty or crashed-before-checkpoint store
+
+    # ------------------------------------------------------------ reading
+
+    def _current(self) -> ox.Store:
+        if self.dir is None:
+            return self._reader
+        vfile = self.dir / "VERSION"
+        try:
+            st = vfile.stat()
+        except FileNotFoundError:
+            raise StoreError(f"{self.dir}: VERSION is missing; is this a newsgraph store?") from None
+        key = (st.st_ino, st.st_mtime_ns)
+        if key != self._reader_key:
+            with self._lock:
+                if key != self._reader_key:
+                    n = vfile.read_text().strip()
+                    snap = self.dir / "snapshots" / n
+                    try:
+                        self._reader = ox.Store.read_only(str(snap))
+                    except OSError as e:
+                        raise StoreError(f"{snap}: cannot open the store's checkpoint: {e}") from e
+                    self._reader_key = key
+                    self._version = n
+                    self._modified = st.st_mtime
+        return self._reader
+
+    def query(self, query, *, substitutions=None, default_graph=None, named_graphs=None,
+              base_iri=None):
+        kwargs = {}
+        if default_graph is not None:
+            kwargs["default_graph"] = default_graph
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graphs is not None:
+            kwargs["named_graphs"] = named_graphs
+        if substitutions:
+            kwargs["substitutions"] = substitutions
+        if base_iri:
+            kwargs["base_iri"] = base_iri
+        return self._current().query(query, **kwargs)
+
+    def version(self) -> str:
+        if self.dir is None:
+            return f"m{self._counter}"
+        self._current()
+        return self._version
+
+    def last_modified(self) -> float:
+        self._current()
+        return self._modified
+
+    def named_graphs(self) -> list:
+        return list(self._current().named_graphs())
+
+    def __len__(self) -> int:
+        return len(self._current())
+
+    def dump(self, output, fmt):
+        self._current().dump(output, format=fmt)
+
+    # ------------------------------------------------------------ writing
+
+    @contextlib.contextmanager
+    def writing(self, wait: float = 30.0) -> Iterator[ox.Store]:
+        """The read-write database, held exclusively; a checkpoint is published on success."""
+        if self.dir is None:
+            with self._lock:
+                yield self._db
+                self._counter += 1
+                self._modified = time.time()
+            return
+        lockfile = open(self.dir / "write.lock", "a+")
+        try:
+            _acquire(lockfile, wait, self.dir)
+            try:
+                db = ox.Store(str(self.dir / "db"))
+            except OSError as e:
+                raise StoreError(f"{self.dir / 'db'}: cannot open the database for writing: {e}") from e
+            try:
+                yield db
+                db.flush()
+                self._publish(db)
+            finally:
+                del db
+        finally:
+            lockfile.close()  # releases the flock
+
+    def _publish(self, db: ox.Store) -> None:
+        snaps = self.dir / "snapshots"
+        snaps.mkdir(exist_ok=True)
+        vfile = self.dir / "VERSION"
+        current = int(vfile.read_text().strip()) if vfile.exists() else 0
+        n = current + 1
+        target = snaps / str(n)
+        if target.exists():  # left by a crash between checkpoint and VERSION
+            shutil.rmtree(target)
+        db.backup(str(target))
+        tmp = self.dir / "VERSION.tmp"
+        tmp.write_text(f"{n}\n")
+        os.replace(tmp, vfile)
+        self._prune(snaps, n)
+
+    def _prune(self, snaps: Path, newest: int) -> None:
+        """Remove checkpoints superseded more than SNAPSHOT_GRACE_S ago."""
+        now = time.time()
+        numbers = sorted(int(p.name) for p in snaps.iterdir() if p.name.isdigit())
+        for older, newer in zip(numbers, numbers[1:]):
+            if newer >= newest - 1 and older >= newest - 2:
+                break
+            try:
+                superseded_at = (snaps / str(newer)).stat().st_mtime
+            except FileNotFoundError:
+                continue
+            if now - superseded_at > SNAPSHOT_GRACE_S:
+                shutil.rmtree(snaps / str(older), ignore_errors=True)
+
+    def update(self, update, *, base_iri=None):
+        with self.writing() as db:
+            db.update(update, base_iri=base_iri) if base_iri else db.update(update)
+
+    def replace_graphs(self, graphs, shared=()):
+        shared = list(shared)
+        with self.writing() as db:
+            write_graphs(db, graphs, shared)
+
+    def load_file(self, path, fmt, graph):
+        with self.writing() as db:
+            if graph is not None and not fmt.supports_datasets:
+                db.load(path=str(path), format=fmt, to_graph=graph)
+            else:
+                db.load(path=str(path), format=fmt)
+
+    def close(self):
+        self._reader = None
+        if self.dir is None:
+            self._db = None
+
+
+def write_graphs(db: ox.Store, graphs, shared) -> None:
+    """One transaction: new graphs by a plain extend, replaced graphs by one SPARQL update."""
+    existing = [g for g in graphs if db.contains_named_graph(g)]
+    if existing:
+        db.update(graph_update_text(graphs, shared))
+    else:
+        quads = [q for qs in graphs.values() for q in qs]
+        quads.extend(shared)
+        db.extend(quads)
+
+
+def _acquire(lockfile, wait: float, where: Path) -> None:
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(lockfile.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except OSError as e:
+            if e.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            if time.monotonic() >= deadline:
+                raise StoreBusy(f"{where}: another process is writing to this store") from None
+            time.sleep(0.05)
+
+
+def _check_store_dir(path: Path, create: bool) -> None:
+    if path.exists() and not path.is_dir():
+        raise StoreError(f"{path}: not a directory, cannot hold a store")
+    if path.is_dir():
+        names = {p.name for p in path.iterdir()}
+        if names and not names & {"db", "VERSION", "snapshots"}:
+            raise StoreError(f"{path}: exists and is not a newsgraph store (no db/, VERSION); "
+                             "refusing to write into it")
+        if names and "db" not in names:
+            raise StoreError(f"{path}: the database folder db/ is missing")
+        return
+    if not create:
+        raise StoreError(f"{path}: no store here (load articles first: newsgraph load --store {path} ...)")
+    try:
+        path.mkdir(parents=True)
+    except OSError as e:
+        raise StoreError(f"{path}: cannot create the store directory: {e.strerror}") from e
+
+
+def open_store(location: str | os.PathLike | None, *, create: bool = True) -> Store:
+    """A store for a directory, ``:memory:`` or an http(s) URL of a SPARQL 1.1 store."""
+    loc = str(location) if location is not None else MEMORY
+    if loc.startswith(("http://", "https://")):
+        from .remote import RemoteStore
+
+        return RemoteStore(loc)
+    return EmbeddedStore(None if loc == MEMORY else loc, create=create)

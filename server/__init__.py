@@ -1,0 +1,36 @@
+"""The Flask app: the SPARQL endpoint and the Linked Data pages over one store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask
+
+from newsgraph.config import DEFAULT_BASE, Settings
+from newsgraph.store import Store, open_store
+
+
+@dataclass
+class Context:
+    """What every request needs; kept on the app, never global."""
+
+    settings: Settings
+    store: Store
+    base: str
+
+
+def create_app(config: Settings | dict | None = None, store: Store | None = None) -> Flask:
+    """Build the app. ``config`` is Settings or a dict of overrides of NEWSGRAPH_* settings."""
+    settings = config if isinstance(config, Settings) else Settings.from_env(**(config or {}))
+    if store is None:
+        store = open_store(settings.store, create=False)
+    base = store.resolve_base(settings.base, DEFAULT_BASE)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body
+    app.extensions["newsgraph"] = Context(settings, store, base)
+
+    from . import errors, sparql
+
+    errors.init_app(app)
+    app.register_blueprint(sparql.bp)
+    return app
