@@ -1,0 +1,49 @@
+"""Publication dates in the forms news pages print them."""
+
+from datetime import date, datetime
+
+import pytest
+
+from loaders.dates import looks_like_date, parse_date
+
+
+@pytest.mark.parametrize("text, iso", [
+    ("November 25, 2024, Monday // 16:12", "2024-11-25T16:12:00"),
+    ("Nov.25 - 2024 1:39 PM CET", "2024-11-25T13:39:00+01:00"),
+    ("25 November 2024 13:39 GMT", "2024-11-25T13:39:00+00:00"),
+    ("2024-11-25T13:39:00Z", "2024-11-25T13:39:00+00:00"),
+    ("Updated 3:04 AM EST, March 2, 2025", "2025-03-02T03:04:00-05:00"),
+    ("Published: March 2, 2025 3:04 AM EDT", "2025-03-02T03:04:00-04:00"),
+    ("Monday, 25 November 2024", "2024-11-25"),
+    ("2025-02-01", "2025-02-01"),
+    ("Sept. 9, 2024", "2024-09-09"),
+])
+def test_parse(text, iso):
+    value = parse_date(text)
+    assert value is not None, text
+    assert value.isoformat() == iso
+
+
+def test_date_without_time_is_a_date_not_a_datetime():
+    value = parse_date("Monday, 25 November 2024")
+    assert type(value) is date
+
+
+def test_time_without_zone_is_naive():
+    value = parse_date("November 25, 2024, Monday // 16:12")
+    assert isinstance(value, datetime) and value.tzinfo is None
+
+
+@pytest.mark.parametrize("text", ["News", "Ukraine", "Trending Now", "A 55% stake",
+                                  "The war, now in its third year", "Chapter 2024"])
+def test_not_dates(text):
+    assert parse_date(text) is None
+
+
+def test_month_and_year_alone_are_not_a_publication_date():
+    # a publication date names its day
+    assert parse_date("January 2025") is None
+
+
+def test_long_text_is_not_looked_at():
+    assert not looks_like_date("On November 25, 2024 " + "word " * 30)

@@ -1,0 +1,112 @@
+"""The embedded store on disk: checkpoints for readers, one writer, clear errors."""
+
+import multiprocessing
+import time
+
+import pyoxigraph as ox
+import pytest
+
+from newsgraph.store import EmbeddedStore, StoreBusy, StoreError, open_store
+
+EX = "http://ex.org/"
+
+
+def quad(i, g="g"):
+    return ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(EX + "p"), ox.Literal(str(i)),
+                   ox.NamedNode(EX + g))
+
+
+def count(store):
+    return len(store.select("SELECT ?s WHERE { ?s ?p ?o }"))
+
+
+def test_a_reader_sees_a_later_write_without_reopening(tmp_path):
+    reader = open_store(tmp_path / "st")
+    writer = open_store(tmp_path / "st")
+    assert count(reader) == 0
+    v0 = reader.version()
+    writer.replace_graphs({ox.NamedNode(EX + "g"): [quad(1), quad(2)]})
+    assert count(reader) == 2
+    assert reader.version() != v0
+
+
+def test_replace_graph_is_whole(tmp_path):
+    st = open_store(tmp_path / "st")
+    g = ox.NamedNode(EX + "g")
+    st.replace_graphs({g: [quad(1), quad(2), quad(3)]})
+    st.replace_graphs({g: [quad(4)]})
+    assert [r["o"].value for r in st.select("SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } }")] == ["4"]
+
+
+def test_shared_quads_are_added_not_replaced(store):
+    g, shared = ox.NamedNode(EX + "g"), quad(9, "shared")
+    store.replace_graphs({g: [quad(1)]}, [shared])
+    store.replace_graphs({g: [quad(2)]}, [quad(10, "shared")])
+    assert count(store) == 3
+
+
+def _hold_write_lock(path, ready, release):
+    st = EmbeddedStore(path)
+    with st.writing():
+        ready.set()
+        release.wait(10)
+
+
+def test_second_writer_waits_then_gives_a_clear_busy_error(tmp_path):
+    path = tmp_path / "st"
+    EmbeddedStore(path)
+    ctx = multiprocessing.get_context("spawn")
+    ready, release = ctx.Event(), ctx.Event()
+    p = ctx.Process(target=_hold_write_lock, args=(str(path), ready, release))
+    p.start()
+    try:
+        assert ready.wait(20)
+        st = EmbeddedStore(path)
+        start = time.monotonic()
+        with pytest.raises(StoreBusy, match="another process is writing"):
+            with st.writing(wait=0.5):
+                pass
+        assert time.monotonic() - start < 5
+        assert count(st) == 0                    # reading is not blocked by the writer
+    finally:
+        release.set()
+        p.join(20)
+
+
+def test_missing_store_is_not_created_for_reading(tmp_path):
+    with pytest.raises(StoreError, match="no store here"):
+        open_store(tmp_path / "nothing", create=False)
+    assert not (tmp_path / "nothing").exists()
+
+
+def test_folder_that_is_not_a_store_is_refused(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "thesis.tex").write_text("x")
+    with pytest.raises(StoreError, match="not a newsgraph store"):
+        open_store(tmp_path / "docs")
+    assert sorted(p.name for p in (tmp_path / "docs").iterdir()) == ["thesis.tex"]
+
+
+def test_file_is_refused(tmp_path):
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(StoreError, match="not a directory"):
+        open_store(tmp_path / "f")
+
+
+def test_data_survives_reopening(tmp_path):
+    st = open_store(tmp_path / "st")
+    st.replace_graphs({ox.NamedNode(EX + "g"): [quad(1)]})
+    st.close()
+    assert count(open_store(tmp_path / "st", create=False)) == 1
+
+
+def test_old_checkpoints_are_pruned(tmp_path, monkeypatch):
+    import newsgraph.store as store_mod
+
+    monkeypatch.setattr(store_mod, "SNAPSHOT_GRACE_S", 0)
+    st = open_store(tmp_path / "st")
+    for i in range(6):
+        st.replace_graphs({ox.NamedNode(EX + "g"): [quad(i)]})
+    snaps = sorted(int(p.name) for p in (tmp_path / "st" / "snapshots").iterdir())
+    assert len(snaps) <= 3 and snaps[-1] == int((tmp_path / "st" / "VERSION").read_text())
+    assert count(st) == 1
