@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,6 +28,7 @@ _SOURCE = re.compile(r"^source\s*:\s*(?P<outlet>[^,;]+?)(?:\s*,\s*as reported by
 _DATELINE = re.compile(
     r"^(?P<place>[A-Z][A-Z.'’ -]{1,40}?(?:,\s*[A-Z][A-Za-z.'’ -]{1,30}?)?)\s*"
     r"(?:\((?P<agency>[A-Za-z][\w .&-]{0,30})\)\s*[—–-]{1,2}|[—–]|--)\s+(?=\S)")
+_TIME_ONLY = re.compile(r"^\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,5}|[+-]\d{2}:?\d{2})?$", re.I)
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u00ad"), None)
 
@@ -98,6 +100,11 @@ def take_metadata(article: Article, seg: str) -> bool:
             article.publisher = article.publisher or m.group("outlet").strip()
             if m.group("via"):
                 article.cited.append(m.group("via").strip())
+            return True
+    if _TIME_ONLY.match(seg) and article.published_text and not isinstance(article.published, datetime):
+        value = parse_date(f"{article.published_text} {seg}")     # "May 2, 2025 | 23:10"
+        if value is not None:
+            article.published, article.published_text = value, f"{article.published_text} {seg}"
             return True
     if looks_like_date(seg):
         value = parse_date(seg)

@@ -183,3 +183,33 @@ def test_empty_lines_only_text_gives_no_body():
     a = read_text("Just A Headline\n\n\n", "t")
     assert a.headline == "Just A Headline"
     assert "no body text found" in a.warnings
+
+
+def test_time_in_its_own_segment_joins_the_date():
+    a = read_text("Night Vote\nJanuary 12, 2025 | 23:10\nThe parliament voted late on Sunday to approve "
+                  "the new cabinet after a long debate.\n", "t")
+    assert a.published == datetime(2025, 1, 12, 23, 10)
+
+
+def test_corpus_layouts_read_as_annotated():
+    """Every article of bench/corpus reads with the annotated headline, date, byline, body start."""
+    from pathlib import Path
+
+    import yaml
+
+    from loaders.read import read_file
+    from newsgraph import PROJECT_DIR
+
+    corpus = PROJECT_DIR / "bench" / "corpus"
+    annotations = yaml.safe_load((corpus / "annotations.yaml").read_text())["articles"]
+    for name, exp in annotations.items():
+        (a,) = read_file(Path(corpus / name))
+        assert a.headline == exp["headline"], name
+        assert a.published.isoformat() == exp["published"], name
+        assert a.authors == exp.get("authors", []), name
+        assert a.publisher == exp.get("publisher"), name
+        assert a.section == exp.get("section"), name
+        assert a.dateline == exp.get("dateline"), name
+        assert a.body.startswith(exp["body_starts"]), name
+        for row in exp["statements"]:
+            assert row[5] in a.body, (name, row[5])
