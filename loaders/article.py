@@ -62,6 +62,7 @@ class Event:
     place: str | None = None
     time: TimeExpr | None = None
     sentence: Span | None = None
+    mentions: list[Span] = field(default_factory=list)   # further triggers of the same event
 
 
 @dataclass
@@ -96,7 +97,9 @@ class Article:
     file_name: str | None = None
     warnings: list[str] = field(default_factory=list)
     # filled by the extraction stages
+    tokens: list = field(default_factory=list)         # nlp.Token, in body order
     sentences: list[Span] = field(default_factory=list)
+    sentence_tokens: list = field(default_factory=list)  # (first, end) token index per sentence
     entities: dict[str, Entity] = field(default_factory=dict)
     times: list[TimeExpr] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
@@ -107,6 +110,25 @@ class Article:
 
     def span(self, begin: int, end: int) -> Span:
         return Span(begin, end, self.body[begin:end])
+
+    def sentence_at(self, offset: int) -> int:
+        """Index of the sentence holding a body offset (-1 if none)."""
+        lo, hi = 0, len(self.sentences) - 1
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            s = self.sentences[mid]
+            if offset < s.begin:
+                hi = mid - 1
+            elif offset >= s.end:
+                lo = mid + 1
+            else:
+                return mid
+        return -1
+
+    def mentions(self):
+        """(span, entity) for every entity mention, in body order."""
+        pairs = [(m, e) for e in self.entities.values() for m in e.mentions]
+        return sorted(pairs, key=lambda p: (p[0].begin, -p[0].end))
 
     def identity(self) -> str:
         """What makes two copies the same article: the URL, else headline and day."""

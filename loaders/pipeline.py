@@ -6,12 +6,13 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
+from . import amounts, entities, events, nlp, statements, times  # noqa: F401  (they register stages)
 from .registry import Pipeline
 
 DATA = Path(__file__).parent / "data"
 
 #: stage names, in order; each module registers its stages when imported
-DEFAULT_STAGES: list[str] = []
+DEFAULT_STAGES: list[str] = ["tokens", "entities", "times", "statements", "events", "amounts"]
 
 
 @lru_cache(maxsize=1)

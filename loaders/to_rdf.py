@@ -15,8 +15,8 @@ from datetime import date, datetime, timezone
 import pyoxigraph as ox
 
 from newsgraph import __version__
-from newsgraph.terms import (DCTERMS, NIF, OWL, PROV, RDF, RDFS, SCHEMA, VOID, XSD, mint, ng,
-                             short_hash, slugify)
+from newsgraph.terms import (DCTERMS, GAF, NIF, OWL, PROV, RDF, RDFS, SCHEMA, SEM, VOID, XSD,
+                             mint, ng, short_hash, slugify)
 
 from .article import Article
 
@@ -165,11 +165,21 @@ class Mapper:
         for name in article.authors:
             person = self.person(name, shared)
             add((a, SCHEMA.author, person))
+        ents = _Things(self, article, slug, ctx, t, shared)
         if article.publisher:
-            add((a, SCHEMA.publisher, self.outlet(article.publisher, shared)))
+            pub = article.entities.get(f"organisation:{slugify(article.publisher)}")
+            add((a, SCHEMA.publisher, self.outlet(article.publisher, shared, pub.wikidata if pub else None)))
+        for key in article.cited:
+            if key in article.entities:
+                add((a, n.cites, ents.iri(key)))
+        ents.entities()
+        ents.times()
+        ents.events(a)
+        ents.statements(a)
+        ents.amounts(a)
 
-        quads = [ox.Quad(s, p, o, graph) for s, p, o in t]
-        shared_quads = [ox.Quad(s, p, o, self.entities_graph) for s, p, o in shared]
+        quads = [ox.Quad(s_, p_, o_, graph) for s_, p_, o_ in t]
+        shared_quads = [ox.Quad(s_, p_, o_, self.entities_graph) for s_, p_, o_ in shared]
         return Output(graph, quads, shared_quads)
 
     # ------------------------------------------------------------ things
@@ -185,6 +195,27 @@ class Mapper:
             shared.append((iri, OWL.sameAs, ox.NamedNode(WIKIDATA + wikidata)))
         return iri
 
+    def named(self, kind: str, label: str, shared: list, wikidata=None, outlet=False) -> ox.NamedNode:
+        if kind == "person":
+            return self.person(label, shared, wikidata)
+        if outlet:
+            return self.outlet(label, shared, wikidata)
+        n = self.ng
+        slug = slugify(label) or short_hash(label)
+        if kind == "organisation":
+            iri = mint(self.base, "organisation", slug)
+            types = (n.Organization, SCHEMA.Organization, PROV.Organization, PROV.Agent)
+        else:
+            iri = mint(self.base, "place", slug)
+            types = (n.Place, SCHEMA.Place)
+        for cls in types:
+            shared.append((iri, RDF.type, cls))
+        shared.append((iri, RDFS.label, literal(label)))
+        shared.append((iri, SCHEMA.name, literal(label)))
+        if wikidata:
+            shared.append((iri, OWL.sameAs, ox.NamedNode(WIKIDATA + wikidata)))
+        return iri
+
     def outlet(self, name: str, shared: list, wikidata: str | None = None) -> ox.NamedNode:
         iri = mint(self.base, "organisation", slugify(name) or short_hash(name))
         n = self.ng
@@ -196,3 +227,210 @@ class Mapper:
         if wikidata:
             shared.append((iri, OWL.sameAs, ox.NamedNode(WIKIDATA + wikidata)))
         return iri
+
+
+TIME_TYPES = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}
+PRECISION = {"day": "DayPrecision", "month": "MonthPrecision", "year": "YearPrecision"}
+
+
+def _short(text: str, n: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+class _Things:
+    """Mints and describes the things of one article (its mentions, statements, events ...)."""
+
+    def __init__(self, mapper: Mapper, article: Article, slug: str, ctx, triples: list, shared: list):
+        self.m = mapper
+        self.a = article
+        self.slug = slug
+        self.ctx = ctx
+        self.t = triples
+        self.shared = shared
+        self.n = mapper.ng
+        self._iris: dict = {}
+        self._mentions: set = set()
+        self._time_iris: dict = {}
+
+    def add(self, s, p, o):
+        self.t.append((s, p, o))
+
+    def iri(self, key: str):
+        if key in self._iris:
+            return self._iris[key]
+        ent = self.a.entities[key]
+        n = self.n
+        if ent.kind in ("source", "group"):
+            first = ent.mentions[0].begin if ent.mentions else 0
+            iri = mint(self.m.base, ent.kind, f"{self.slug}-{first}")
+            cls = n.UnnamedSource if ent.kind == "source" else n.AgentGroup
+            for c in (cls, n.Agent, PROV.Agent):
+                self.add(iri, RDF.type, c)
+            self.add(iri, RDFS.label, literal(ent.label))
+            self._iris[key] = iri
+            for member in ent.members:
+                self.add(iri, n.member, self.agent(member))
+        else:
+            iri = self.m.named(ent.kind, ent.label, self.shared, ent.wikidata, ent.outlet)
+            self._iris[key] = iri
+        return iri
+
+    def agent(self, key: str):
+        """A thing that speaks or relays: a place doing so acts as an agent (this article says)."""
+        iri = self.iri(key)
+        if self.a.entities[key].kind == "place":
+            self.add(iri, RDF.type, self.n.Agent)
+            self.add(iri, RDF.type, PROV.Agent)
+        return iri
+
+    def mention(self, span, thing) -> ox.NamedNode:
+        m = mint(self.m.base, "mention", f"{self.slug}-{span.begin}-{span.end}")
+        if m not in self._mentions:
+            self._mentions.add(m)
+            n = self.n
+            for c in (n.Mention, NIF.Phrase, NIF.String, NIF.OffsetBasedString):
+                self.add(m, RDF.type, c)
+            self.add(m, NIF.beginIndex, literal(span.begin, XSD.integer))
+            self.add(m, NIF.endIndex, literal(span.end, XSD.integer))
+            self.add(m, NIF.anchorOf, literal(span.text))
+            self.add(m, NIF.referenceContext, self.ctx)
+        self.add(m, self.n.denotes, thing)
+        self.add(m, GAF.denotes, thing)
+        self.add(thing, GAF.denotedBy, m)
+        return m
+
+    def entities(self) -> None:
+        for key, ent in self.a.entities.items():
+            thing = self.iri(key)
+            for span in ent.mentions:
+                self.mention(span, thing)
+            for role in ent.roles:
+                self.add(thing, self.n.statedRole, literal(role))
+
+    def time(self, te) -> ox.NamedNode:
+        k = (te.span.begin, te.span.end, te.value)
+        if k in self._time_iris:
+            return self._time_iris[k]
+        n = self.n
+        iri = mint(self.m.base, "time", f"{self.slug}-{te.span.begin}-{te.span.end}")
+        self._time_iris[k] = iri
+        for c in (n.TimeExpression, SEM.Time):
+            self.add(iri, RDF.type, c)
+        self.add(iri, n.value, literal(te.value, TIME_TYPES[te.precision]))
+        self.add(iri, n.precision, n[PRECISION[te.precision]])
+        self.add(iri, RDFS.label, literal(te.span.text))
+        self.mention(te.span, iri)
+        return iri
+
+    def times(self) -> None:
+        for te in self.a.times:
+            self.time(te)
+
+    def event_iri(self, key: str) -> ox.NamedNode:
+        ev = self.a.events[key]
+        return mint(self.m.base, "event", f"{self.slug}-{slugify(ev.type)}-{ev.trigger.begin}")
+
+    def events(self, article_iri) -> None:
+        n = self.n
+        for key, ev in self.a.events.items():
+            iri = self.event_iri(key)
+            for c in (n[ev.type], n.Event, SCHEMA.Event, SEM.Event, PROV.Entity):
+                self.add(iri, RDF.type, c)
+            label = [ev.type, ev.trigger.text]
+            self.add(iri, n.trigger, literal(ev.trigger.text))
+            self.add(iri, n.modality, n[ev.modality])
+            for actor in ev.actors:
+                thing = self.iri(actor)
+                self.add(iri, n.actor, thing)
+                self.add(iri, SEM.hasActor, thing)
+                label.append(self.a.entities[actor].label)
+            if ev.place:
+                place = self.iri(ev.place)
+                self.add(iri, n.place, place)
+                self.add(iri, SEM.hasPlace, place)
+                label.append("in " + self.a.entities[ev.place].label)
+            if ev.time is not None:
+                value = literal(ev.time.value, TIME_TYPES[ev.time.precision])
+                self.add(iri, n.timeStamp, value)
+                self.add(iri, SEM.hasTimeStamp, value)
+                self.add(iri, n.hasTime, self.time(ev.time))
+                label.append(ev.time.value)
+            self.add(iri, RDFS.label, literal(f"{label[0]}: " + ", ".join(label[1:])))
+            self.add(iri, n.reportedIn, article_iri)
+            self.add(iri, PROV.wasDerivedFrom, article_iri)
+            for span in [ev.trigger, *ev.mentions]:
+                self.mention(span, iri)
+
+    def statements(self, article_iri) -> None:
+        n = self.n
+        for st in self.a.statements:
+            suffix = f"-{st.cue.begin}" if st.cue is not None else ""
+            iri = mint(self.m.base, "statement", f"{self.slug}-{st.content.begin}-{st.content.end}{suffix}")
+            types = [n.Statement, SCHEMA.Claim, PROV.Entity]
+            if st.form == "DirectQuote":
+                types.append(SCHEMA.Quotation)
+            for c in types:
+                self.add(iri, RDF.type, c)
+            speaker = self.agent(st.speaker)
+            self.add(iri, n.speaker, speaker)
+            self.add(iri, PROV.wasAttributedTo, speaker)
+            self.add(iri, n.content, literal(st.content.text))
+            self.add(iri, SCHEMA.text, literal(st.content.text))
+            self.add(iri, RDFS.label, literal(_short(f"{self.a.entities[st.speaker].label}: {st.content.text}")))
+            self.add(iri, n.reportedIn, article_iri)
+            self.add(iri, PROV.wasDerivedFrom, article_iri)
+            if st.cue is not None:
+                self.add(iri, n.cue, literal(st.cue.text))
+            self.add(iri, n.form, n[st.form])
+            self.add(iri, n.stance, n[st.stance])
+            chain = [speaker]
+            for v in st.via:
+                agent = self.agent(v)
+                self.add(iri, n.via, agent)
+                self.add(iri, PROV.wasInfluencedBy, agent)
+                chain.append(agent)
+            chain.append(article_iri)
+            self._list(iri, n.relayChain, chain)
+            if st.channel:
+                self.add(iri, n.channel, self.agent(st.channel))
+            if st.uttered_in:
+                self.add(iri, n.utteredIn, self.event_iri(st.uttered_in))
+            if st.time is not None:
+                self.add(iri, n.utteranceTime, self.time(st.time))
+            for ev in st.about:
+                e = self.event_iri(ev)
+                self.add(iri, n.about, e)
+                self.add(iri, SCHEMA.about, e)
+            self.mention(st.content, iri)
+
+    def _list(self, subject, predicate, items) -> None:
+        """An RDF list whose cells are IRIs under the subject (deterministic, no blank nodes)."""
+        cells = [ox.NamedNode(f"{subject.value}#chain{i}") for i in range(len(items))]
+        self.add(subject, predicate, cells[0])
+        for i, (cell, item) in enumerate(zip(cells, items)):
+            self.add(cell, RDF.first, item)
+            self.add(cell, RDF.rest, cells[i + 1] if i + 1 < len(cells) else RDF.nil)
+
+    def amounts(self, article_iri) -> None:
+        n = self.n
+        for am in self.a.amounts:
+            iri = mint(self.m.base, "amount", f"{self.slug}-{am.span.begin}-{am.span.end}")
+            for c in (n.Amount, SCHEMA.QuantitativeValue):
+                self.add(iri, RDF.type, c)
+            value = am.value
+            lit = literal(int(value), XSD.integer) if value == int(value) else literal(repr(value), XSD.decimal)
+            self.add(iri, SCHEMA.value, lit)
+            self.add(iri, SCHEMA.unitText, literal(am.unit))
+            self.add(iri, n.measures, literal(am.measures))
+            if am.qualifier:
+                self.add(iri, n.qualifier, literal(am.qualifier))
+            self.add(iri, RDFS.label, literal(am.span.text))
+            if am.about and am.about in self.a.events:
+                owner = self.event_iri(am.about)
+            elif am.about and am.about in self.a.entities:
+                owner = self.iri(am.about)
+            else:
+                owner = article_iri
+            self.add(owner, n.quantity, iri)
+            self.mention(am.span, iri)
