@@ -68,7 +68,10 @@ class _Amounts:
             value = _number(g["n"])
             unit = "percentage points" if g["u"].startswith("percentage") else "percent"
             after = re.match(r"[ ]+([a-z][\w-]*)(?:[ ]+(in|of)[ ]+([A-Z][\w-]*(?:[ ]+[A-Z][\w-]*)*))?", body[m.end():])
-            if after and after.group(1) not in _NOT_NOUNS | {"to", "in", "on", "at", "from", "by", "for", "and"}:
+            of = re.match(r"[ ]+of[ ]+(?:its|their|the|his|her)[ ]+([a-z][\w-]*)", body[m.end():])
+            if of:
+                measures = of.group(1)                    # "8% of its workforce"
+            elif after and after.group(1) not in _NOT_NOUNS | {"to", "in", "on", "at", "from", "by", "for", "and"}:
                 measures = after.group(1) + (f" {after.group(2)} {after.group(3)}" if after.group(2) else "")
             else:
                 before = _PRECEDING.search(body[max(0, m.start() - 40):m.start()])

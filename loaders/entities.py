@@ -22,6 +22,13 @@ _CONNECTORS = {"of", "for", "de", "von", "der", "van", "bin", "al", "el", "da", 
                "le", "del", "dos", "ibn", "abu", "and"}
 _PARTICLES = {"de", "von", "der", "van", "bin", "al", "el", "da", "di", "du", "la", "le", "del",
               "dos", "ibn", "abu"}
+_NAME_FOLLOWERS = {"'s", "’s", "has", "have", "had", "is", "was", "will", "would", "did", "does",
+                   "and", "or", "in", "on", "at", "to", "for", "of", "with", "from"}
+_ORG_DESCRIPTORS = {"company", "firm", "group", "chipmaker", "carmaker", "automaker", "bank",
+                    "lender", "insurer", "retailer", "airline", "broadcaster", "newspaper", "daily",
+                    "agency", "party", "startup", "giant", "maker", "manufacturer", "producer",
+                    "operator", "supplier", "conglomerate", "brand", "club", "app", "platform",
+                    "outlet", "magazine", "website", "network", "union", "movement", "militia"}
 _PLACE_PREPS = {"in", "near", "to", "from", "at", "across", "outside", "inside", "around",
                 "toward", "towards", "into", "within", "throughout"}
 _NOT_ACRONYMS = {"I", "AM", "PM", "GMT", "UTC", "CET", "CEST", "EST", "EDT", "PST", "PDT", "BST",
@@ -81,6 +88,15 @@ class _Finder:
         while j < i and self.tokens[j].text in {'"', "“", "‘", "'", "(", "—", "-"}:
             j += 1
         return i == j
+
+    def mid_sentence_count(self, word: str) -> int:
+        """How often a word is used as a name: mid-sentence, and at least once standing alone
+        (before punctuation, 's or a verb), not always before a noun like an adjective."""
+        hits = [i for i, t in enumerate(self.tokens) if t.text == word and not self.sentence_start(i)]
+        alone = any(i + 1 >= len(self.tokens) or not self.tokens[i + 1].text[:1].isalpha()
+                    or self.tokens[i + 1].lower in _NAME_FOLLOWERS
+                    or self.tokens[i + 1].lower in self.lex.cues_assert | self.lex.cues_deny for i in hits)
+        return len(hits) if alone else 0
 
     def seen_mid_sentence(self, word: str) -> bool:
         return any(t.text == word and not self.sentence_start(i) for i, t in enumerate(self.tokens))
@@ -187,15 +203,16 @@ class _Finder:
             self._acronym_after(ent, j)
 
     def _title_end(self, i: int, j: int):
-        """Index of the last title token at the start of the run, if a name follows it."""
+        """Index of the last title head of the run that has a name after it
+        ("Civil Protection Minister Giannis Kefalogiannis")."""
         lex = self.lex
         last_head = None
         for k in range(i, j):
-            w = self.tokens[k].text
-            if w.lower() in lex.title_heads:
+            if self.tokens[k].lower in lex.title_heads and self.tokens[k + 1].lower not in lex.title_heads \
+                    and self.tokens[k + 1].lower not in _CONNECTORS and self.tokens[k + 1].lower not in lex.organisation_heads:
                 last_head = k
-            elif not (w.lower() in lex.title_modifiers or w in lex.demonyms or w.lower() in lex.gazetteer_tokens):
-                break
+        if last_head is not None and any(self.tokens[x].lower in lex.organisation_heads for x in range(last_head + 1, j + 1)):
+            return None                                    # "Minister of Defence Office": an organisation
         return last_head
 
     def _kind(self, i: int, j: int, words: list[str], titled: bool):
@@ -206,8 +223,8 @@ class _Finder:
             return None
         if self._surname(i, j):
             return None
-        if single and words[0].isupper() and 2 <= len(words[0]) <= 6 and words[0].isalpha() \
-                and words[0] not in _NOT_ACRONYMS and lower[0] not in lex.title_heads:
+        if single and words[0].isupper() and 2 <= len(words[0]) <= 6 and words[0][0].isalpha() \
+                and words[0].isalnum() and words[0] not in _NOT_ACRONYMS and lower[0] not in lex.title_heads:
             return "organisation"
         connected = bool(set(lower) & _CONNECTORS)
         if lower[-1] in lex.organisation_heads or (not single and set(lower) & {"ministry", "department", "office"}) \
@@ -221,21 +238,32 @@ class _Finder:
         prev2 = self.tokens[i - 2].lower if i > 1 else ""
         if prev in _PLACE_PREPS or (prev == "of" and prev2 in {"city", "province", "region", "town",
                                                                   "village", "district", "outskirts",
-                                                                  "capital", "port", "island"}) \
+                                                                  "capital", "port", "island", "north",
+                                                                  "south", "east", "west", "northeast",
+                                                                  "northwest", "southeast", "southwest"}) \
                 or (prev == "as" and prev2 == "away"):
             if not single or words[0] not in lex.first_names:
                 return "place"
         if words[0] in lex.first_names and not single:
             return "person"
         if single:
-            if self.sentence_start(i) or lower[0] in lex.not_names:
+            if lower[0] in lex.not_names:
+                return None
+            prev_word = self.tokens[i - 1].lower if i > 0 else ""
+            if prev_word in _ORG_DESCRIPTORS:
+                return "organisation"                      # "chipmaker Nordtek", "the party D66"
+            if self.sentence_start(i) and not self.seen_mid_sentence(words[0]):
+                return None
+            if self.mid_sentence_count(words[0]) >= 2:
+                return "organisation"                      # a name used again and again, not a word
+            if self.sentence_start(i):
                 return None
             nxt = self.tokens[j + 1].text if j + 1 < len(self.tokens) else ""
             if nxt.lower() in {"corridor", "province", "region", "oblast", "strip"}:
                 return "place"
             return None
-        if all(w[:1].isupper() and w.replace("-", "").replace("'", "").isalpha() for w in words) \
-                and len(words) <= 4 and not any(w.isupper() for w in words):
+        if all(w[:1].isupper() and (w.replace("-", "").replace("'", "").isalpha() or re.fullmatch(r"[A-Z]\.", w))
+               for w in words) and len(words) <= 4 and not any(w.isupper() and len(w) > 1 for w in words):
             if self.sentence_start(i) and lower[0] in lex.not_names:
                 return None
             return "person"
@@ -269,10 +297,13 @@ class _Finder:
         return label
 
     def _acronym_after(self, ent: Entity, j: int) -> None:
-        """"Défense Conseil International (DCI)": DCI is an alias."""
+        """"Défense Conseil International (DCI)", "..., known as ISRO": an alias."""
         t = self.tokens
         if j + 3 < len(t) and t[j + 1].text == "(" and t[j + 3].text == ")" and t[j + 2].text.isupper():
             self.acronyms[t[j + 2].text] = ent
+        if j + 4 < len(t) and t[j + 1].text == "," and t[j + 2].lower == "known" and t[j + 3].lower == "as" \
+                and t[j + 4].text.isupper():
+            self.acronyms[t[j + 4].text] = ent
 
     def acronym_mentions(self) -> None:
         for i, tok in enumerate(self.tokens):
@@ -355,6 +386,13 @@ def metadata_agents(article: Article, lex: lexicon.Lexicon) -> None:
                 wikidata=known.wikidata if known else None)
         ent.outlet = True
         article.publisher = label
+    for name in article.authors:
+        known = lex.by_alias.get(name)
+        label = known.label if known is not None and known.kind == "person" else name
+        key = entity_key("person", label)
+        if key not in article.entities:
+            article.entities[key] = Entity(key=key, kind="person", label=label,
+                                           wikidata=known.wikidata if known else None)
     cited = []
     for name in article.cited:
         if name in article.entities:

@@ -29,6 +29,7 @@ _MODALITY_ORDER = ["Denied", "Hypothetical", "Anticipated", "Planned", "Ongoing"
 _PARTIES = {"mediators", "negotiators", "troops", "forces", "officials", "diplomats", "delegation",
             "delegations", "soldiers", "leaders", "government", "authorities", "police", "army",
             "ministers", "envoys", "counterparts"}
+_FAMILY = {"Talks": "talks", "Meeting": "talks", "Summit": "talks"}
 _STOP_AFTER = {"that", "which", "who", "as", "has", "have", "had", "is", "was", "were", "are", "will",
                "would", "could", "should", "may", "might", "sparking", "prompting", "while", "when",
                "after", "before", "but", "so", "if", "because", "although", "though", ".", ";", ":",
@@ -55,6 +56,7 @@ class _Events:
             self.by_begin.setdefault(m.begin, []).append((m, ent))
         self.mention_spans = [(m.begin, m.end, ent) for m, ent in article.mentions()]
         self.events: list[Event] = []
+        self.headline = set(re.findall(r"[a-z]+", (article.headline or "").lower()))
 
     # ------------------------------------------------------------ triggers
 
@@ -62,6 +64,7 @@ class _Events:
         covered = set()
         for s, (first, end) in enumerate(self.a.sentence_tokens):
             context = set(self.lower[max(0, self._sent_first(s - 1)):end]) if s else set(self.lower[first:end])
+            context |= self.headline
             for i in range(first, end):
                 if i in covered or self._in_name(i):
                     continue
@@ -96,7 +99,12 @@ class _Events:
         while lo > first and self.toks[lo - 1].text not in _CLAUSE_BREAK and i - lo < 12:
             lo -= 1
         hi = j
-        while hi < end and self.toks[hi].text not in _CLAUSE_BREAK and hi - j < 12:
+        while hi < end and hi - j < 12:
+            if self.toks[hi].text in _CLAUSE_BREAK:
+                # "The proposal, drafted by Egypt and Qatar, ...": an appositive participle
+                if not (self.toks[hi].text == "," and hi + 2 < end and self.lower[hi + 1].endswith("ed")
+                        and self.lower[hi + 2] == "by" and hi == j):
+                    break
             hi += 1
         return lo, hi
 
@@ -111,7 +119,8 @@ class _Events:
         trigger = a.span(self.toks[i].begin, self.toks[j - 1].end)
         sent = a.sentences[s]
         lo, hi = self.clause(i, j, s)
-        # the phrase of this trigger stops at the next trigger
+        # the phrase of this trigger stops at the next trigger (its time need not)
+        clause_hi = hi
         hi = min([hi] + [oi for oi in others if j <= oi < hi])
         actors: list[str] = []
         place = None
@@ -162,7 +171,8 @@ class _Events:
                 k += 1
                 continue
             if w in _PLACE_PREPS or w in _ROLE_PREPS:
-                as_place = w in _PLACE_PREPS and not (w == "to" and etype not in ("Visit", "Deployment", "Aid"))
+                as_place = (w in _PLACE_PREPS and not (w == "to" and etype not in ("Visit", "Deployment", "Aid"))) \
+                    or (etype in ("Invasion", "Attack") and w in {"of", "on", "against"})
                 found = self._phrase_after(k + 1, limit)
                 for ent in found:
                     if as_place and ent.kind == "place" and not self._is_demonym_entity(ent, k + 1, limit):
@@ -180,7 +190,7 @@ class _Events:
             actors.remove(place)
         ev = Event(key="", type=etype, trigger=trigger, actors=actors, place=place, sentence=sent)
         ev.modality = self.modality(i, j, lo, hi, others)
-        ev.time = self.time_for(i, j, s, ev.modality, lo, hi)
+        ev.time = self.time_for(i, j, s, ev.modality, lo, clause_hi)
         return ev
 
     def _in_time(self, k: int) -> bool:
@@ -330,8 +340,10 @@ class _Events:
     # ------------------------------------------------------------ merge and link
 
     def add(self, ev: Event) -> Event:
+        bare = not ev.actors and ev.place is None and ev.time is None
         for other in self.events:
-            if other.type == ev.type and _same_reality(other.modality, ev.modality) and _compatible(other, ev):
+            same = other.type == ev.type or (bare and _FAMILY.get(other.type) == _FAMILY.get(ev.type, ev.type))
+            if same and _same_reality(other.modality, ev.modality) and _compatible(other, ev):
                 other.mentions.append(ev.trigger)
                 for actor in ev.actors:
                     if actor not in other.actors:

@@ -51,8 +51,10 @@ _STOPS = {"that", "and", "but", "when", "while", "who", "which", "by", "from", "
           "at", "to", "for", "of", "as", "after", "before", "during", "than", "if", "is", "are",
           "was", "were", "has", "have", "had", "be", "been", "said", "says"}
 _PRONOUNS = {"he": "person", "she": "person", "it": "organisation", "they": "group"}
-_ANAPHORA_HEADS = {"newspaper": "outlet", "paper": "outlet", "daily": "outlet", "outlet": "outlet",
-                   "broadcaster": "outlet", "agency": "outlet", "channel": "outlet",
+_ANAPHORA_HEADS = {"company": "organisation", "firm": "organisation", "party": "organisation",
+                   "agency": "organisation", "organisation": "organisation", "organization": "organisation",
+                   "newspaper": "outlet", "paper": "outlet", "daily": "outlet", "outlet": "outlet",
+                   "broadcaster": "outlet", "channel": "outlet",
                    "minister": "person", "president": "person", "lawyer": "person",
                    "spokesman": "person", "spokeswoman": "person", "spokesperson": "person",
                    "leader": "person", "envoy": "person", "governor": "person", "chancellor": "person",
@@ -145,11 +147,18 @@ class _Attributor:
                     return ent
             return None
         for b, e, ent in reversed(self.mentions):
-            if e <= before and ent.kind == "source" and ent.label.lower().split()[-1] == head:
+            if e <= before and ent.kind == "source" and (head in ent.aliases or head + "s" in ent.aliases
+                                                        or ent.label.lower().split()[-1] == head):
                 return ent
         if want == "person":
             for b, e, ent in reversed(self.mentions):
                 if e <= before and ent.kind == "person" and any(head in r.lower() for r in ent.roles):
+                    return ent
+        if want == "organisation":
+            for b, e, ent in reversed(self.mentions):
+                if e <= before and ent.kind == "organisation" and not ent.outlet and (
+                        head in ent.label.lower() or head in {"company", "group", "agency", "organisation",
+                                                               "organization", "firm"}):
                     return ent
         return None
 
@@ -217,17 +226,24 @@ class _Attributor:
         has_det = phrase_words[0].lower() in lex.source_determiners | _DETERMINERS or phrase_words[0].endswith(("'s", "’s"))
         has_mod = any(w[0].isupper() for w in phrase_words[:-1]) or len(phrase_words) > 1
         plural = head.endswith("s") or head in {"people", "media", "police", "staff"}
-        if not (has_det or core_end != end or (plural and has_mod)):
+        sentence_subject = plural and len(phrase_words) == 1 and self._starts_sentence(start_limit + words[first].start())
+        bare_before_cue = plural and len(phrase_words) == 1 and self.body[start_limit:start_limit + words[first].start()].strip() == ""
+        if not (has_det or core_end != end or (plural and has_mod) or sentence_subject or bare_before_cue):
             return None
-        if phrase_words[0].lower() == "the" and len(phrase_words) == 2 and core_end == end:
-            return None                                   # "the government": resolved elsewhere, or not an agent
         begin = start_limit + words[first].start()
         if dry:
             return begin, start_limit + words[k].end()     # where the head noun ends
         label = self.body[begin:end]
-        return begin, self.new_agent("source", label, begin, end)
+        ent = self.new_agent("source", label, begin, end)
+        if head not in ent.aliases:
+            ent.aliases.append(head)                       # "the person" finds it again
+        return begin, ent
 
     # ------------------------------------------------------------ content helpers
+
+    def _starts_sentence(self, offset: int) -> bool:
+        s = self.a.sentence_at(offset)
+        return s >= 0 and self.a.sentences[s].begin == offset
 
     def in_quote(self, offset: int) -> bool:
         return any(qb <= offset < qe for qb, qe, _ in self.quotes)
@@ -462,12 +478,30 @@ class _Attributor:
         return found[1] if found else None
 
     def sentence_subject(self, start: int, end: int):
+        """The agent the sentence starts with, past its role words ("UN climate chief X")."""
         for b, e, ent in self.mentions:
-            if start <= b < end and ent.kind in {"person", "organisation", "group", "source"}:
-                if not self.body[start:b].strip() or self.body[start:b].strip().lower() in {"the", "a", "an"}:
+            if not (start <= b < end) or ent.kind not in {"person", "organisation", "group", "source", "place"}:
+                continue
+            before = self.body[start:b].strip()
+            words = re.findall(r"[\w.'’-]+", before)
+            if not before or before.lower() in {"the", "a", "an"}:
+                if ent.kind == "person" or not self._person_after_role(e, end):
                     return ent
-                break
+                continue
+            if all(self.lex.is_title_word(w) or w in self.lex.demonyms or w.lower() in self.lex.gazetteer_tokens
+                   or w.lower() in {"the", "'s", "’s"} for w in words) and ent.kind == "person":
+                return ent
+            break
         return None
+
+    def _person_after_role(self, pos: int, end: int) -> bool:
+        """Role words follow ("Italian Prime Minister Giorgia Meloni"): the subject is the person."""
+        words = re.findall(r"[\w.'’-]+", self.body[pos:end])[:5]
+        k = 0
+        while k < len(words) and self.lex.is_title_word(words[k]):
+            k += 1
+        return 0 < k < len(words) and any(w.lower() in self.lex.title_heads for w in words[:k]) \
+            and words[k][:1].isupper()
 
     def indirect(self, s: int) -> None:
         sent = self.a.sentences[s]
@@ -557,9 +591,20 @@ class _Attributor:
         if pw and not before.rstrip().endswith(",") and (
                 pw.group(1).lower() in _DETERMINERS or pw.group(1) in self.lex.demonyms):
             return None
+        if pw and _base_form(word) and not (pw.group(1).lower() in _BASE_SUBJECTS or
+                                             pw.group(1).lower().endswith("s")):
+            return None                                   # "a small island state": a noun
         after_end = sent.end
         rest = body[ce:after_end]
         # continuation: ", emphasizing that ..." keeps the previous speaker
+        if word.endswith("ing") and before.rstrip().endswith(",") and prev_stmt is None:
+            subject = self.sentence_subject(sent.begin, cb)
+            if subject is not None:
+                cstart = ce + _skip_that(rest)
+                content = self.clean(cstart, self._content_end(cstart, after_end))
+                if content is not None and len(content.text.split()) >= 4:
+                    return self.add(subject, content, self.a.span(cb, ce), stance=stance, sentence=sent)
+            return None
         if word.endswith("ing") and before.rstrip().endswith(",") and prev_stmt is not None:
             speaker = self.a.entities.get(prev_stmt.speaker)
             hearer_end, _ = self._hearer(ce, after_end, word)
@@ -583,10 +628,11 @@ class _Attributor:
                             self.a.span(cb, ce), stance=stance, sentence=sent, time=time) \
                 if (found[1].key != prev_stmt.speaker or time is not None) else None
         hearer_end, hearer = self._hearer(ce, after_end, word)
-        cstart = hearer_end + _skip_claim(body[hearer_end:after_end], self.lex.claim_nouns, stance)
+        cstart = hearer_end + _skip_claim(body[hearer_end:self._content_end(hearer_end, after_end)],
+                                          self.lex.claim_nouns, stance)
         content_text = body[cstart:after_end]
         speaker = None
-        trailing = re.match(r"(?:\s+(?:on|in|at|after|late on|early on)\b[^,.]{0,40})?\s*,\s", content_text)
+        trailing = re.match(r"\s*(?:(?:on|in|at|after|late on|early on)\b[^,.]{0,40})?\s*,\s", content_text)
         if _adjunct_only(content_text) or (trailing and before.rfind(",") > 0):
             # CONTENT, X said [adjuncts].  /  CONTENT, said X.
             comma = before.rfind(",")
@@ -608,8 +654,8 @@ class _Attributor:
         if speaker is None:
             return None
         content = self.clean(cstart, self._content_end(cstart, after_end))
-        if content is None or len(content.text.split()) < 4:
-            return None                                   # "dismissed the new measures": no proposition
+        if content is None or len(content.text.split()) < (2 if stance == "Denies" else 4):
+            return None                                   # "welcomed the decision": no proposition
         region = (sent.begin, cb)
         relay = self.relay_in(*region)
         channel = self.channel_in(sent.begin, after_end if False else cb) or self.channel_in(ce, cstart)
@@ -635,6 +681,9 @@ class _Attributor:
                 return ce + m.end(), None
         m = re.match(r"\s+", rest)
         pos = ce + (m.end() if m else 0)
+        generic = re.match(r"\s+(?:[a-z][\w-]*\s+){1,3}?(?=that\b)", rest)
+        if generic and not any(b == pos for b, e, _ in self.mentions):
+            return ce + generic.end(), None                # "told aid workers that"
         hit = [(b, e, ent) for b, e, ent in self.mentions if b == pos or (b == pos + 4 and rest[m.end():m.end() + 4].lower() == "the ")]
         if hit:
             b, e, ent = max(hit, key=lambda h: h[1])
@@ -660,16 +709,28 @@ class _Attributor:
                     st.via.append(outer.speaker)
 
 
+_BASE_SUBJECTS = {"i", "we", "you", "they", "will", "would", "could", "should", "may", "might",
+                  "must", "to", "did", "does", "do", "not", "also", "people", "police", "media"}
+
+
+def _base_form(word: str) -> bool:
+    return not word.endswith(("s", "ed", "ing")) and word not in {
+        "said", "told", "wrote", "warned", "claimed", "stated", "denied", "reiterated"}
+
+
 def _skip_that(rest: str) -> int:
     m = re.match(r"\s*(?:that\b)?\s*", rest)
     return m.end() if m else 0
 
 
 def _skip_claim(rest: str, claim_nouns, stance: str) -> int:
+    """'denied reports that X' / 'denied that X' -> X; 'rejected the accusations' and
+    'rejected that criticism' keep their object. `rest` runs to the end of the content clause."""
     if stance == "Denies":
-        m = re.match(r"\s*(?:(?:the|any|all|these|those)\s+)?(?:" + "|".join(sorted(claim_nouns, key=len, reverse=True)) + r")\b\s*(?:that\b)?\s*", rest)
-        if m:
+        m = re.match(r"\s*(?:(?:the|any|all|these|those)\s+)?(?:" + "|".join(sorted(claim_nouns, key=len, reverse=True)) + r")\b\s*(?P<that>that\b)?\s*", rest)
+        if m and (m.group("that") or m.group().strip() == "that") and len(re.findall(r"\w+", rest[m.end():])) >= 3:
             return m.end()
+        return len(rest) - len(rest.lstrip())
     return _skip_that(rest)
 
 

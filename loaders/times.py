@@ -36,6 +36,7 @@ _PREP = r"(?i:in|since|until|till|by|from|during|of|before|after|through|early|l
 # (name, regex): tried in this order; a later match may not overlap an earlier one
 PATTERNS = [
     ("ordinal_year", re.compile(r"\b(?:now\s+)?in its (?P<ord>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th)) year\b", re.I)),
+    ("anniversary", re.compile(r"\b(?:the )?(?P<ord>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th)) anniversary\b", re.I)),
     ("month_day_year", re.compile(rf"\b{_M}\s+{_D}(?:,?\s+{_Y})?(?![\d:])")),
     ("day_month_year", re.compile(rf"\b{_D}\s+{_M}(?:,?\s+{_Y})?(?!\d)")),
     ("month_year", re.compile(rf"\b{_M},?\s+{_Y}\b")),
@@ -122,10 +123,11 @@ def resolve(name: str, m: re.Match, anchor: date | None, future: bool):
         elif not future and month > anchor.month:
             y -= 1
         return f"{y:04d}-{month:02d}", "month"
-    if name == "ordinal_year":
+    if name in ("ordinal_year", "anniversary"):
         o = g["ord"].lower()
         n = ORDINALS.get(o) or int(re.match(r"\d+", o).group())
-        return f"{anchor.year - (n - 1):04d}", "year"
+        # "now in its third year": began two years ago; "the third anniversary": three years ago
+        return f"{anchor.year - (n - 1 if name == 'ordinal_year' else n):04d}", "year"
     if name == "relative_day":
         rel = g["rel"].lower()
         delta = {"yesterday": -1, "last night": -1, "tomorrow": 1}.get(rel, 0)
