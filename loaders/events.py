@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from . import lexicon
-from .article import Article, Entity, Event, Span, TimeExpr
+from .article import Article, Entity, Event, TimeExpr
 from .registry import stage
 
 _CLAUSE_BREAK = {",", ";", ":", "—", "–", "(", ")", '"', "“", "”", "."}

@@ -24,7 +24,6 @@ from newsgraph.terms import slugify
 
 from . import lexicon
 from .article import Article, Entity, Span, Statement
-from .entities import add_mention
 from .registry import stage
 
 OPEN_Q = "“\"‘"
@@ -51,7 +50,7 @@ _STOPS = {"that", "and", "but", "when", "while", "who", "which", "by", "from", "
           "at", "to", "for", "of", "as", "after", "before", "during", "than", "if", "is", "are",
           "was", "were", "has", "have", "had", "be", "been", "said", "says"}
 _PRONOUNS = {"he": "person", "she": "person", "it": "organisation", "they": "group"}
-_ANAPHORA_HEADS = {"company": "organisation", "firm": "organisation", "party": "organisation",
+_ANAPHORA_HEADS = {"firm": "organisation", "party": "organisation",
                    "agency": "organisation", "organisation": "organisation", "organization": "organisation",
                    "newspaper": "outlet", "paper": "outlet", "daily": "outlet", "outlet": "outlet",
                    "broadcaster": "outlet", "channel": "outlet",
@@ -136,7 +135,7 @@ class _Attributor:
                 return end - len(m.group(0)), ent
         src = self.unnamed_ending(end, start_limit)
         if src is not None:
-            return src
+            return self._group_or(src[0], src[1], start_limit)   # "NATO, the US, and key European allies"
         return None
 
     def _anaphor(self, head: str, before: int):
@@ -179,7 +178,6 @@ class _Attributor:
         if len(members) == 1:
             return b, ent
         begin = members[0][0]
-        end = max(m.end for _, e in members for m in e.mentions if m.begin == _ or True) if False else None
         last_b, last_ent = members[-1]
         end = next((m.end for m in last_ent.mentions if m.begin == last_b), last_b)
         label = self.body[begin:end]
@@ -458,8 +456,8 @@ class _Attributor:
         left = body[start:end].rstrip()
         end = start + len(left)
         if left.endswith((", who", ", which", ", that")):
-            return self.agent_ending(end - len(left.rsplit(",", 1)[1]) - 1, start) and \
-                self.agent_ending(end - len(left.rsplit(",", 1)[1]) - 1, start)[1]
+            found = self.agent_ending(end - len(left.rsplit(",", 1)[1]) - 1, start)   # "X, who said"
+            return found[1] if found else None
         if left.endswith(" and") or left.endswith(" but"):
             return self.sentence_subject(start, end)
         if left.endswith(","):
@@ -565,16 +563,11 @@ class _Attributor:
         if starts_clause and comma != -1 and not cites:
             content = self.clean(comma + 1, self._content_end(comma + 1, sent.end))
         else:
-            start = self._clause_start(sent.begin, cb)
-            content = self.clean(start, cb)
+            content = self.clean(sent.begin, cb)
         time = self.best_time(sent.begin, sent.end, content, cb)
         cue = self.a.span(cb, ce)
         self.a.cited.extend(v.key for v in via if v is not None and v.outlet)
         return self.add(speaker, content, cue, sentence=sent, via=via, time=time)
-
-    def _clause_start(self, sent_begin: int, cue_begin: int) -> int:
-        """Start of the content before ', according to': after a leading participial cue clause."""
-        return sent_begin
 
     def _content_end(self, begin: int, sent_end: int) -> int:
         text = self.body[begin:sent_end]
@@ -658,7 +651,7 @@ class _Attributor:
             return None                                   # "welcomed the decision": no proposition
         region = (sent.begin, cb)
         relay = self.relay_in(*region)
-        channel = self.channel_in(sent.begin, after_end if False else cb) or self.channel_in(ce, cstart)
+        channel = self.channel_in(sent.begin, cb) or self.channel_in(ce, cstart)
         stance = self._denial_context(sent.begin, cb, stance)
         time = self.best_time(sent.begin, cb, content, cb) or self.best_time(ce, cstart, content, cb)
         return self.add(speaker, content, self.a.span(cb, ce), stance=stance, sentence=sent,

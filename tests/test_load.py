@@ -4,7 +4,7 @@ import pyoxigraph as ox
 import pytest
 
 from loaders import load_paths
-from newsgraph.store import StoreError, open_store
+from newsgraph.store import StoreError
 
 Q_ARTICLES = """PREFIX schema: <http://schema.org/>
 SELECT ?a ?headline ?date ?author WHERE {
