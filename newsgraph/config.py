@@ -21,8 +21,13 @@ class Settings:
     workers: int = 2
     query_timeout: float = 30.0
     update_token: str | None = None
-    #: rows (or triples) a query may return before the answer is cut with a clear error
+    #: a query without a smaller LIMIT returns at most this many rows or triples
+    #: (announced in the X-Newsgraph-Result-Limit response header)
     max_results: int = 100_000
+    #: an answer larger than this is cut off
+    max_result_bytes: int = 200_000_000
+    #: bytes of whole answers kept in the response cache (0: no cache)
+    cache_bytes: int = 64_000_000
     #: request bodies larger than this get 413
     max_body: int = 1_000_000
     #: how many queries one client may run at once (per server process group)

@@ -33,6 +33,8 @@ from typing import Iterable, Iterator, Mapping
 
 import pyoxigraph as ox
 
+from .sparql_text import declares_dataset
+
 MEMORY = ":memory:"
 
 #: superseded checkpoints are kept this long, for queries still running on them
@@ -194,7 +196,9 @@ class EmbeddedStore(Store):
         kwargs = {}
         if default_graph is not None:
             kwargs["default_graph"] = default_graph
-        else:
+        elif not declares_dataset(query):
+            # pyoxigraph lets the union default graph override a query's own FROM: only ask for
+            # the union when the query names no dataset itself
             kwargs["use_default_graph_as_union"] = True
         if named_graphs is not None:
             kwargs["named_graphs"] = named_graphs

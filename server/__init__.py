@@ -9,6 +9,8 @@ from flask import Flask
 from newsgraph.config import DEFAULT_BASE, Settings
 from newsgraph.store import Store, open_store
 
+from .cache import ResponseCache
+
 
 @dataclass
 class Context:
@@ -17,6 +19,7 @@ class Context:
     settings: Settings
     store: Store
     base: str
+    cache: ResponseCache
 
 
 def create_app(config: Settings | dict | None = None, store: Store | None = None) -> Flask:
@@ -27,10 +30,13 @@ def create_app(config: Settings | dict | None = None, store: Store | None = None
     base = store.resolve_base(settings.base, DEFAULT_BASE)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body
-    app.extensions["newsgraph"] = Context(settings, store, base)
+    app.json.sort_keys = False
+    app.extensions["newsgraph"] = Context(settings, store, base, ResponseCache(settings.cache_bytes))
 
-    from . import errors, sparql
+    from . import errors, http, sparql, ui
 
     errors.init_app(app)
+    http.init_app(app)
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(ui.bp)
     return app

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+import uuid
+
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from newsgraph.store import StoreBusy, StoreError
+
+from .execute import QueryTimeout, ResultTooLarge
 
 
 class HttpError(Exception):
@@ -29,20 +33,34 @@ def init_app(app: Flask) -> None:
     def _http_error(e: HttpError):
         return text(e.status, e.message, e.headers)
 
+    @app.errorhandler(QueryTimeout)
+    def _timeout(e):
+        app.logger.warning("query timeout after %ss: %s", e.seconds, request.path)
+        return text(503, f"Query timeout: {e}. Narrow the query or add a LIMIT.")
+
+    @app.errorhandler(ResultTooLarge)
+    def _too_large(e):
+        return text(400, str(e))
+
     @app.errorhandler(StoreBusy)
     def _busy(e):
         return text(503, str(e), {"Retry-After": "5"})
 
     @app.errorhandler(StoreError)
     def _store(e):
-        app.logger.error("store error: %s", e)
-        return text(500, "the store could not be read")
+        rid = uuid.uuid4().hex[:12]
+        app.logger.error("request %s: store error: %s", rid, e)
+        return text(500, f"the store could not be read (request id {rid})", {"X-Request-Id": rid})
 
     @app.errorhandler(HTTPException)
     def _werkzeug(e: HTTPException):
-        return text(e.code or 500, e.description or e.name)
+        headers = {}
+        if e.code == 405 and e.valid_methods:
+            headers["Allow"] = ", ".join(e.valid_methods)
+        return text(e.code or 500, e.description or e.name, headers)
 
     @app.errorhandler(Exception)
     def _unexpected(e):
-        app.logger.exception("unexpected error")
-        return text(500, "internal error")
+        rid = uuid.uuid4().hex[:12]
+        app.logger.exception("request %s: unexpected error on %s %s", rid, request.method, request.path)
+        return text(500, f"internal error (request id {rid})", {"X-Request-Id": rid})

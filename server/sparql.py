@@ -1,36 +1,195 @@
-"""The SPARQL 1.1 Protocol endpoint (/sparql)."""
+"""The SPARQL 1.1 Protocol: /sparql (query, service description) and /update."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+import hashlib
+import hmac
+from itertools import chain
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, g, request, stream_with_context
 
 from newsgraph import formats
+from newsgraph.sparql_text import DatasetConflict, apply_using, cap_results, check_iri, query_form
+from newsgraph.terms import prefixes as base_prefixes
 
 from .errors import HttpError
+from .execute import QueryTimeout, ResultTooLarge, Running
+from .negotiation import HTML, negotiate
 
 bp = Blueprint("sparql", __name__)
+
+FORM = "application/x-www-form-urlencoded"
 
 
 def ctx():
     return current_app.extensions["newsgraph"]
 
 
-@bp.route("/sparql", methods=["GET", "POST"])
-def sparql():
-    if request.method == "POST" and request.mimetype == "application/sparql-query":
-        query = request.get_data(as_text=True)
-    else:
-        query = request.values.get("query")
-    if not query:
-        raise HttpError(400, "missing 'query' parameter")
+# ---------------------------------------------------------------- reading the request
+
+def _one(params, name: str, required: bool = True) -> str | None:
+    values = params.getlist(name)
+    if len(values) > 1:
+        raise HttpError(400, f"'{name}' was given {len(values)} times; give it once")
+    if not values:
+        if required:
+            raise HttpError(400, f"missing '{name}' parameter")
+        return None
+    return values[0]
+
+
+def _body_text(kind: str) -> str:
+    """The body of a direct POST, which must be UTF-8."""
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset.replace("-", "") != "utf8":
+        raise HttpError(415, f"application/sparql-{kind} must be sent as UTF-8, not {charset}")
     try:
-        result = ctx().store.query(query)
+        return request.get_data().decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise HttpError(400, f"the {kind} is not valid UTF-8 (byte {e.start})") from None
+
+
+def read_protocol(kind: str) -> tuple[str, dict]:
+    """(query or update text, dataset parameters) of a Protocol request, or a 4xx."""
+    direct = f"application/sparql-{kind}"
+    names = ("default-graph-uri", "named-graph-uri") if kind == "query" else \
+        ("using-graph-uri", "using-named-graph-uri")
+    if request.method in ("GET", "HEAD"):
+        if kind == "update":
+            raise HttpError(405, "updates are sent with POST", {"Allow": "POST, OPTIONS"})
+        text = _one(request.args, "query")
+        params = request.args
+    elif request.method == "POST":
+        ctype = request.mimetype
+        if ctype == FORM:
+            if request.args.get(kind) is not None:
+                raise HttpError(400, f"send '{kind}' in the form body, not in the URL")
+            text = _one(request.form, kind)
+            params = request.values
+        elif ctype == direct:
+            text = _body_text(kind)
+            params = request.args
+        elif not ctype:
+            raise HttpError(415, f"a POST needs Content-Type {FORM} or {direct}")
+        else:
+            raise HttpError(415, f"Content-Type {ctype} is not accepted here; use {FORM} or {direct}")
+    else:
+        raise HttpError(405, f"{request.method} is not allowed here",
+                        {"Allow": "GET, POST, HEAD, OPTIONS" if kind == "query" else "POST, OPTIONS"})
+    dataset = {}
+    for name in names:
+        try:
+            dataset[name] = [check_iri(v, name) for v in params.getlist(name)]
+        except ValueError as e:
+            raise HttpError(400, str(e)) from None
+    if kind == "query" and (request.values.get("update") is not None):
+        raise HttpError(400, "updates go to /update, not to the query endpoint")
+    return text, dataset
+
+
+# ---------------------------------------------------------------- query
+
+@bp.route("/sparql", methods=["GET", "POST", "PUT", "DELETE", "PATCH"], strict_slashes=False)
+def sparql():
+    if request.method in ("GET", "HEAD") and "query" not in request.args:
+        if "update" in request.args:
+            raise HttpError(405, "updates are sent with POST to /update", {"Allow": "POST, OPTIONS"})
+        from .service import description
+
+        return description()
+    text, dataset = read_protocol("query")
+    return answer_query(text, dataset)
+
+
+def answer_query(text: str, dataset: dict) -> Response:
+    c = ctx()
+    form = query_form(text)
+    kind = "rdf" if form in ("CONSTRUCT", "DESCRIBE") else "results"
+    fmt = negotiate(kind)
+    if fmt == HTML:  # not offered for query answers
+        fmt = formats.by_name("json")
+    text, capped = cap_results(text, c.settings.max_results)
+    default = [ox.NamedNode(u) for u in dataset.get("default-graph-uri", [])]
+    named = [ox.NamedNode(u) for u in dataset.get("named-graph-uri", [])]
+    kwargs = {}
+    if default or named:
+        kwargs["default_graph"] = default
+        kwargs["named_graphs"] = named
+    version = c.store.version()
+    key = hashlib.sha256("\x1f".join([text, fmt.name, repr(sorted(dataset.items())), c.base]).encode()).hexdigest()[:20]
+    etag = f'"{version}-{key}"'
+    headers = {"Content-Type": fmt.content_type, "ETag": etag, "Vary": "Accept, Accept-Encoding",
+               "Cache-Control": "public, max-age=0, must-revalidate"}
+    if capped:
+        headers["X-Newsgraph-Result-Limit"] = str(c.settings.max_results)
+    if request.if_none_match and request.if_none_match.contains(etag[1:-1]):
+        return Response(status=304, headers={k: v for k, v in headers.items() if k != "Content-Type"})
+    cached = c.cache.get((version, key))
+    if cached is not None:
+        return Response(cached, headers=headers)
+    base_iri = request.base_url
+    prefixes = base_prefixes(c.base)
+
+    def produce(pipe):
+        result = c.store.query(text, base_iri=base_iri, **kwargs)
+        if isinstance(result, ox.QueryTriples) or fmt.kind == "rdf":
+            if not isinstance(result, ox.QueryTriples):
+                raise HttpError(406, "this query returns results, not a graph: ask for "
+                                     + ", ".join(formats.names("results")))
+            formats.serialize_graph(result, fmt, pipe, prefixes)
+        else:
+            result.serialize(pipe, fmt.native)
+
+    running = Running(produce, c.settings.query_timeout, c.settings.max_result_bytes,
+                      on_timeout=_recycle_after_response)
+    try:
+        body, whole = running.first()
     except SyntaxError as e:
         raise HttpError(400, f"bad query: {e}") from None
-    import pyoxigraph as ox
+    except (ResultTooLarge, ValueError, TypeError) as e:
+        raise HttpError(400, str(e)) from None
+    if whole:
+        c.cache.put((version, key), body)
+        return Response(body, headers=headers)
+    return Response(stream_with_context(chain([body], running.rest())), headers=headers,
+                    direct_passthrough=True)
 
-    if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
-        fmt = formats.by_name("json")
-        return Response(result.serialize(format=fmt.native), content_type=fmt.content_type)
-    fmt = formats.by_name("ttl")
-    return Response(formats.serialize_graph(result, fmt), content_type=fmt.content_type)
+
+def _recycle_after_response() -> None:
+    """A runaway query is still running in a helper thread: under gunicorn, replace the worker."""
+    g.newsgraph_recycle = True
+
+
+# ---------------------------------------------------------------- update
+
+@bp.route("/update", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
+def update():
+    c = ctx()
+    token = c.settings.update_token
+    if not token:
+        raise HttpError(403, "updates are disabled: start the server with --update-token "
+                             "(or NEWSGRAPH_UPDATE_TOKEN) to enable /update")
+    auth = request.headers.get("Authorization", "")
+    scheme, _, given = auth.partition(" ")
+    if scheme.lower() != "bearer" or not given:
+        raise HttpError(401, "send the update token as 'Authorization: Bearer <token>'",
+                        {"WWW-Authenticate": 'Bearer realm="newsgraph"'})
+    if not hmac.compare_digest(given.strip().encode(), token.encode()):
+        raise HttpError(403, "the update token is not valid")
+    text, dataset = read_protocol("update")
+    try:
+        text = apply_using(text, dataset.get("using-graph-uri", []), dataset.get("using-named-graph-uri", []))
+    except DatasetConflict as e:
+        raise HttpError(400, str(e)) from None
+    try:
+        c.store.update(text, base_iri=request.base_url)
+    except SyntaxError as e:
+        raise HttpError(400, f"bad update: {e}") from None
+    except ValueError as e:
+        raise HttpError(400, str(e)) from None
+    c.cache.clear()
+    return Response(status=204)
+
+
+__all__ = ["bp", "QueryTimeout"]

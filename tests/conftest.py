@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
 import yaml
 
-from newsgraph import SEEDS_DIR
+from newsgraph import PROJECT_DIR, SEEDS_DIR
 from newsgraph.store import open_store
 
 TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
 SHARED = TESTS.parent.parent / "shared"
+BIN = Path(sys.executable).parent / "newsgraph"
+TOKEN = "live-token"
 
 
 @pytest.fixture(scope="session")
@@ -61,3 +70,46 @@ def runner():
 def seed_text(name_prefix: str) -> str:
     path = next(SEEDS_DIR.glob(name_prefix + "*.txt"))
     return path.read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- a live `newsgraph serve`
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=2).read()
+            return
+        except (urllib.error.URLError, ConnectionError, OSError):
+            time.sleep(0.2)
+    raise RuntimeError(f"server at {url} did not start")
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory):
+    store = tmp_path_factory.mktemp("live") / "store"
+    port = free_port()
+    env = {**os.environ, "NEWSGRAPH_STORE": str(store)}
+    log = open(store.parent / "serve.log", "w")
+    proc = subprocess.Popen([str(BIN), "serve", "--port", str(port), "--workers", "2",
+                             "--query-timeout", "2", "--update-token", TOKEN],
+                            cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/sparql"
+    try:
+        wait_for(url)
+        yield {"url": url, "store": store, "port": port, "proc": proc}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+

@@ -1,0 +1,135 @@
+"""A small SPARQL lexer for what the protocol needs of the query text, and no more.
+
+pyoxigraph parses and evaluates; this only finds top-level keywords (outside strings, IRIs,
+comments and braces) to tell the query form, to cap results with a LIMIT, and to apply the
+protocol's using-graph-uri / using-named-graph-uri to an update, as the SPARQL 1.1 Protocol
+asks (pyoxigraph has no API for a protocol dataset on updates).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_TOKEN = re.compile(
+    r'''(?P<ws>\s+)'''
+    r'''|(?P<comment>\#[^\n]*)'''
+    r'''|(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')'''
+    r'''|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)'''
+    r'''|(?P<open>[{(\[])|(?P<close>[})\]])'''
+    r'''|(?P<word>[A-Za-z_][\w-]*(?::[\w.-]*)?|[?$][\w]+|\d+)'''
+    r'''|(?P<other>.)''', re.S)
+
+
+@dataclass
+class Token:
+    kind: str
+    text: str
+    start: int
+    end: int
+    depth: int
+
+
+def tokens(text: str):
+    depth = 0
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind in ("ws", "comment"):
+            continue
+        if kind == "close":
+            depth = max(0, depth - 1)
+        yield Token(kind, m.group(), m.start(), m.end(), depth)
+        if kind == "open":
+            depth += 1
+
+
+def top_words(text: str) -> list[Token]:
+    return [t for t in tokens(text) if t.depth == 0 and t.kind == "word"]
+
+
+def declares_dataset(text: str) -> bool:
+    """Does the query name its own dataset (FROM / FROM NAMED)?"""
+    return any(t.kind == "word" and t.depth == 0 and t.text.upper() == "FROM" for t in tokens(text))
+
+
+def query_form(text: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE (None if none is found)."""
+    for t in tokens(text):
+        if t.kind == "word" and t.text.upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+            return t.text.upper()
+    return None
+
+
+def cap_results(text: str, limit: int) -> tuple[str, bool]:
+    """Add 'LIMIT n' to a SELECT or CONSTRUCT with no top-level LIMIT of n or less.
+
+    Returns (query, capped). A query ending in a top-level VALUES block is left as it is.
+    """
+    form = query_form(text)
+    if form not in ("SELECT", "CONSTRUCT"):
+        return text, False
+    toks = list(tokens(text))
+    opened = sum(1 for t in toks if t.kind == "open")
+    closed = sum(1 for t in toks if t.kind == "close")
+    if opened != closed:
+        return text, False                 # broken: leave it to the parser's own message
+    words = [t for t in toks if t.depth == 0 and t.kind == "word"]
+    upper = [w.text.upper() for w in words]
+    # a top-level VALUES can only be the trailing ValuesClause: a LIMIT goes before it
+    values_at = next((w.start for w in words if w.text.upper() == "VALUES"), None)
+    for i, w in enumerate(upper):
+        if w == "LIMIT" and i + 1 < len(words) and words[i + 1].text.isdigit():
+            n = int(words[i + 1].text)
+            if n <= limit:
+                return text, False
+            t = words[i + 1]
+            return text[:t.start] + str(limit) + text[t.end:], True
+    if values_at is not None:
+        return text[:values_at] + f"LIMIT {limit}\n" + text[values_at:], True
+    return text.rstrip() + f"\nLIMIT {limit}", True
+
+
+class DatasetConflict(ValueError):
+    pass
+
+
+_MODIFY_START = {"INSERT", "DELETE", "WITH"}
+
+
+def apply_using(update: str, using: list[str], using_named: list[str]) -> str:
+    """Give every DELETE/INSERT ... WHERE operation the protocol's USING (NAMED) graphs.
+
+    An update that names its own dataset (USING or WITH) with protocol graphs is an error.
+    """
+    if not using and not using_named:
+        return update
+    toks = list(tokens(update))
+    upper = [t.text.upper() if t.kind == "word" else t.text for t in toks]
+    if any(t.depth == 0 and t.kind == "word" and t.text.upper() in ("USING", "WITH") for t in toks):
+        raise DatasetConflict("the update names its own dataset (USING or WITH), and the request "
+                              "gives using-graph-uri or using-named-graph-uri: use one or the other")
+    clause = "".join(f" USING <{g}>" for g in using) + "".join(f" USING NAMED <{g}>" for g in using_named)
+    inserts: list[int] = []
+    in_modify = False
+    for i, t in enumerate(toks):
+        if t.depth != 0:
+            continue
+        u = upper[i]
+        if u in ("INSERT", "DELETE") and not (i + 1 < len(toks) and upper[i + 1] in ("DATA",)):
+            # DELETE WHERE {...} (the short form) takes no USING
+            in_modify = not (u == "DELETE" and i + 1 < len(toks) and upper[i + 1] == "WHERE")
+        elif u == "WHERE" and in_modify:
+            inserts.append(t.start)
+            in_modify = False
+        elif u == ";":
+            in_modify = False
+    for pos in reversed(inserts):
+        update = update[:pos] + clause.strip() + " " + update[pos:]
+    return update
+
+
+def check_iri(value: str, name: str) -> str:
+    """A protocol parameter that must be an absolute IRI."""
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^<>\"{}|^`\\\x00-\x20]*", value or ""):
+        raise ValueError(f"{name}={value!r} is not an absolute IRI")
+    return value

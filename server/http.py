@@ -1,0 +1,63 @@
+"""Cross-cutting HTTP behaviour: CORS (with preflight), gzip, validators for caches."""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+
+from flask import Flask, g, request
+
+COMPRESSIBLE = ("text/", "application/sparql-results", "application/json", "application/ld+json",
+                "application/n-triples", "application/n-quads", "application/trig",
+                "application/rdf+xml", "application/xml", "application/javascript")
+EXPOSED = "ETag, Last-Modified, Content-Location, Link, X-Newsgraph-Result-Limit, X-Request-Id"
+
+
+def _gzip_stream(chunks):
+    z = zlib.compressobj(5, zlib.DEFLATED, 31)
+    for chunk in chunks:
+        data = z.compress(chunk)
+        if data:
+            yield data
+    yield z.flush()
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def headers(response):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Expose-Headers"] = EXPOSED
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST, HEAD, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = (
+                request.headers.get("Access-Control-Request-Headers")
+                or "Accept, Content-Type, Authorization")
+            response.headers["Access-Control-Max-Age"] = "86400"
+        store = app.extensions["newsgraph"].store
+        if response.status_code == 200 and request.method in ("GET", "HEAD") and "Last-Modified" not in response.headers:
+            response.last_modified = store.last_modified()
+        _compress(response)
+        if getattr(g, "newsgraph_recycle", False) and app.config.get("ON_RECYCLE"):
+            response.call_on_close(app.config["ON_RECYCLE"])
+        return response
+
+
+def _compress(response) -> None:
+    if "gzip" not in request.headers.get("Accept-Encoding", "").lower():
+        return
+    if response.status_code < 200 or response.status_code in (204, 304) or "Content-Encoding" in response.headers:
+        return
+    if not (response.mimetype or "").startswith(COMPRESSIBLE):
+        return
+    response.vary.add("Accept-Encoding")
+    if response.is_streamed:
+        response.response = _gzip_stream(response.response)
+        response.headers.pop("Content-Length", None)
+    else:
+        data = response.get_data()
+        if len(data) < 1024:
+            return
+        response.set_data(gzip.compress(data, 5))
+    response.headers["Content-Encoding"] = "gzip"
+    if response.headers.get("ETag", "").startswith('"'):
+        response.headers["ETag"] = response.headers["ETag"][:-1] + '-gzip"'

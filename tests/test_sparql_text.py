@@ -1,0 +1,75 @@
+"""The small SPARQL lexer: query forms, result caps, protocol datasets for updates."""
+
+import pyoxigraph as ox
+import pytest
+
+from newsgraph.sparql_text import (DatasetConflict, apply_using, cap_results, declares_dataset,
+                                   query_form)
+
+
+def parses(q: str) -> bool:
+    ox.Store().query(q)
+    return True
+
+
+@pytest.mark.parametrize("q, form", [
+    ("PREFIX ex: <http://ex.org/> SELECT * WHERE { ?s ?p ?o }", "SELECT"),
+    ("# a comment with SELECT\nASK { ?s ?p 'SELECT' }", "ASK"),
+    ("BASE <http://x/> CONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT"),
+    ("DESCRIBE <http://x/>", "DESCRIBE"),
+    ("nonsense", None),
+])
+def test_query_form(q, form):
+    assert query_form(q) == form
+
+
+def test_cap_appends_a_limit():
+    q, capped = cap_results("SELECT * WHERE { ?s ?p ?o } ORDER BY ?s", 10)
+    assert capped and q.endswith("LIMIT 10") and parses(q)
+
+
+def test_cap_keeps_a_smaller_limit_and_lowers_a_larger_one():
+    assert cap_results("SELECT * WHERE { ?s ?p ?o } LIMIT 5", 10) == ("SELECT * WHERE { ?s ?p ?o } LIMIT 5", False)
+    q, capped = cap_results("SELECT * WHERE { ?s ?p ?o } LIMIT 500 OFFSET 2", 10)
+    assert capped and "LIMIT 10 OFFSET 2" in q and parses(q)
+
+
+def test_cap_ignores_limits_in_subqueries_and_strings():
+    q, capped = cap_results('SELECT * WHERE { { SELECT ?s WHERE { ?s ?p "LIMIT 1" } LIMIT 1 } }', 10)
+    assert capped and q.rstrip().endswith("LIMIT 10") and parses(q)
+
+
+def test_cap_goes_before_a_trailing_values_block():
+    q, capped = cap_results("SELECT * WHERE { ?s ?p ?o }VALUES (?s) {(<http://a>)}", 10)
+    assert capped and parses(q) and q.index("LIMIT") < q.index("VALUES")
+
+
+def test_no_cap_on_ask_or_broken_queries():
+    assert cap_results("ASK { ?s ?p ?o }", 1)[1] is False
+    assert cap_results("SELECT * WHERE { ?s", 1)[1] is False
+
+
+def test_declares_dataset():
+    assert declares_dataset("SELECT * FROM <http://g> WHERE { ?s ?p ?o }")
+    assert not declares_dataset('SELECT * WHERE { ?s ?p "FROM" }')
+
+
+def test_apply_using_to_insert_where():
+    u = apply_using("PREFIX ex: <http://ex.org/> INSERT { ?s a ex:C } WHERE { ?s a ex:D }",
+                    ["http://g1"], ["http://g2"])
+    assert "USING <http://g1> USING NAMED <http://g2> WHERE" in u
+    ox.Store().update(u)
+
+
+def test_apply_using_leaves_insert_data_alone_and_handles_several_operations():
+    u = apply_using("CLEAR ALL ; INSERT DATA { <http://a> <http://b> 1 } ; DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+                    ["http://g1"], [])
+    assert u.count("USING <http://g1>") == 1
+    ox.Store().update(u)
+
+
+def test_apply_using_conflicts_with_with_or_using():
+    with pytest.raises(DatasetConflict):
+        apply_using("WITH <http://g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", ["http://g1"], [])
+    with pytest.raises(DatasetConflict):
+        apply_using("DELETE { ?s ?p ?o } USING <http://x> WHERE { ?s ?p ?o }", [], ["http://g1"])
