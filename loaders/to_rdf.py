@@ -9,6 +9,7 @@ so the union default graph holds it once. Standard terms are written beside ours
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
@@ -233,6 +234,12 @@ TIME_TYPES = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}
 PRECISION = {"day": "DayPrecision", "month": "MonthPrecision", "year": "YearPrecision"}
 
 
+def _words(name: str) -> str:
+    """'CeasefireProposal' -> 'Ceasefire proposal'."""
+    words = re.findall(r"[A-Z][a-z]*", name) or [name]
+    return " ".join([words[0]] + [w.lower() for w in words[1:]])
+
+
 def _short(text: str, n: int = 80) -> str:
     text = " ".join(text.split())
     return text if len(text) <= n else text[: n - 1].rstrip() + "…"
@@ -337,7 +344,7 @@ class _Things:
             iri = self.event_iri(key)
             for c in (n[ev.type], n.Event, SCHEMA.Event, SEM.Event, PROV.Entity):
                 self.add(iri, RDF.type, c)
-            label = [ev.type, ev.trigger.text]
+            label = [_words(ev.type)]
             self.add(iri, n.trigger, literal(ev.trigger.text))
             self.add(iri, n.modality, n[ev.modality])
             for actor in ev.actors:
@@ -356,7 +363,7 @@ class _Things:
                 self.add(iri, SEM.hasTimeStamp, value)
                 self.add(iri, n.hasTime, self.time(ev.time))
                 label.append(ev.time.value)
-            self.add(iri, RDFS.label, literal(f"{label[0]}: " + ", ".join(label[1:])))
+            self.add(iri, RDFS.label, literal(f"{label[0]}: " + (", ".join(label[1:]) or f"“{ev.trigger.text}”")))
             self.add(iri, n.reportedIn, article_iri)
             self.add(iri, PROV.wasDerivedFrom, article_iri)
             for span in [ev.trigger, *ev.mentions]:

@@ -85,6 +85,15 @@ def as_quads(triples):
         yield ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
 
 
+def _unique(triples):
+    """A triple held by several graphs is written once in a triple format."""
+    seen = set()
+    for t in triples:
+        if t not in seen:
+            seen.add(t)
+            yield t
+
+
 def serialize_graph(triples, fmt: Format, output=None, prefixes=None):
     """Triples (or quads) in an RDF format, by pyoxigraph's serialisers."""
     items = triples
@@ -92,8 +101,8 @@ def serialize_graph(triples, fmt: Format, output=None, prefixes=None):
         items = (t if isinstance(t, ox.Quad) else ox.Quad(t.subject, t.predicate, t.object,
                                                            ox.DefaultGraph()) for t in triples)
     else:
-        items = (ox.Triple(t.subject, t.predicate, t.object) if isinstance(t, ox.Quad) else t
-                 for t in triples)
+        items = _unique(ox.Triple(t.subject, t.predicate, t.object) if isinstance(t, ox.Quad) else t
+                        for t in triples)
     kwargs = {"format": fmt.native}
     if prefixes and fmt.native in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML,
                                    ox.RdfFormat.JSON_LD, ox.RdfFormat.N3):

@@ -33,10 +33,11 @@ def create_app(config: Settings | dict | None = None, store: Store | None = None
     app.json.sort_keys = False
     app.extensions["newsgraph"] = Context(settings, store, base, ResponseCache(settings.cache_bytes))
 
-    from . import errors, http, sparql, ui
+    from . import errors, http, linked_data, sparql, ui
 
     errors.init_app(app)
     http.init_app(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(ui.bp)
+    app.register_blueprint(linked_data.bp)
     return app

@@ -1,0 +1,77 @@
+"""The RDF document about one thing: its triples (with the graph each comes from), the labels
+of what it points to, the triples that point to it (paged), and the mentions that ground it.
+
+Every query binds the thing with ``substitutions``: no request text is ever put into SPARQL.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+
+from newsgraph.terms import FOAF, KINDS, RDF, RDFS, GAF
+
+BACKLINKS_PER_PAGE = 500
+_SLUG = re.compile(r"[A-Za-z0-9._~-]{1,200}")
+X = ox.Variable("x")
+
+
+def thing_iri(base: str, kind: str, slug: str) -> ox.NamedNode | None:
+    """The IRI for a request path, or None when it cannot be one the project minted."""
+    if kind not in KINDS or not _SLUG.fullmatch(slug or ""):
+        return None
+    return ox.NamedNode(f"{base}id/{kind}/{slug}")
+
+
+def exists(store, iri: ox.NamedNode) -> bool:
+    return bool(store.query("ASK { { ?x ?p ?o } UNION { ?s ?p ?x } }", substitutions={X: iri}))
+
+
+def _rows(store, query: str, iri: ox.NamedNode) -> list:
+    result = store.query(query, substitutions={X: iri})
+    names = [v.value for v in result.variables]
+    return [{n: row[n] for n in names} for row in result]
+
+
+def describe(store, iri: ox.NamedNode, doc: ox.NamedNode, page: int = 1) -> tuple[list, bool]:
+    """(quads, more backlinks on a next page)."""
+    quads: list = []
+    seen = set()
+
+    def add(s, p, o, g):
+        q = ox.Quad(s, p, o, g if g is not None else ox.DefaultGraph())
+        if q not in seen:
+            seen.add(q)
+            quads.append(q)
+
+    # what the thing says, graph by graph
+    for r in _rows(store, "SELECT ?x ?p ?o ?g WHERE { GRAPH ?g { ?x ?p ?o } }", iri):
+        add(iri, r["p"], r["o"], r["g"])
+    # labels and types of the things it points to
+    for r in _rows(store, """SELECT ?x ?o ?l ?g WHERE { ?x ?p ?o . GRAPH ?g { ?o <http://www.w3.org/2000/01/rdf-schema#label> ?l } }""", iri):
+        add(r["o"], RDFS.label, r["l"], r["g"])
+    # the mentions that ground it, with their text
+    for r in _rows(store, """SELECT ?x ?m ?p ?o ?g WHERE { ?x <http://groundedannotationframework.org/gaf#denotedBy> ?m .
+            GRAPH ?g { ?m ?p ?o } }""", iri):
+        add(r["m"], r["p"], r["o"], r["g"])
+    # backlinks, paged
+    offset = (page - 1) * BACKLINKS_PER_PAGE
+    back = _rows(store, f"""SELECT ?x ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p ?x }} FILTER (?p != <{GAF.denotes.value}>
+            && ?p != <http://www.w3.org/1999/02/22-rdf-syntax-ns#first>) }}
+            ORDER BY ?p ?s LIMIT {BACKLINKS_PER_PAGE + 1} OFFSET {offset}""", iri)
+    more = len(back) > BACKLINKS_PER_PAGE
+    for r in back[:BACKLINKS_PER_PAGE]:
+        add(r["s"], r["p"], iri, r["g"])
+    # labels of the things pointing here (terms from the store, written by pyoxigraph)
+    subjects = list(dict.fromkeys(r["s"] for r in back[:BACKLINKS_PER_PAGE] if isinstance(r["s"], ox.NamedNode)))
+    for i in range(0, len(subjects), 200):
+        values = " ".join(str(s) for s in subjects[i:i + 200])
+        for r in store.query(f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {values} }} "
+                             "?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }"):
+            add(r["s"], RDFS.label, r["l"], None)
+    # the document and its topic
+    add(doc, RDF.type, FOAF.Document, None)
+    add(doc, FOAF.primaryTopic, iri, None)
+    add(iri, RDFS.isDefinedBy, doc, None)
+    return quads, more

@@ -1,0 +1,210 @@
+"""Every minted IRI dereferences: 303 to documents, every RDF form, pages with alternates."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+import rdflib
+
+from server import create_app
+
+BASE = "http://localhost:8000/"
+
+
+@pytest.fixture(scope="module")
+def client(seeded):
+    return create_app({"store": ":memory:"}, store=seeded).test_client()
+
+
+@pytest.fixture(scope="module")
+def samples(seeded):
+    """One minted IRI of every kind in the seeds' graph."""
+    out = {}
+    for r in seeded.select("SELECT DISTINCT ?s WHERE { { ?s ?p ?o } UNION { ?x ?p ?s } FILTER (isIRI(?s)) }"):
+        iri = r["s"].value
+        if iri.startswith(BASE + "id/") and "#" not in iri:
+            kind = iri[len(BASE + "id/"):].split("/")[0]
+            out.setdefault(kind, iri)
+    return out
+
+
+def path(iri: str) -> str:
+    return "/" + iri[len(BASE):]
+
+
+EVERY_KIND = ["article", "statement", "event", "person", "organisation", "place", "mention", "source",
+              "group", "context", "time", "amount", "graph", "run", "software", "dataset"]
+
+
+def test_the_seeds_mint_every_kind(samples):
+    assert set(EVERY_KIND) <= set(samples)
+
+
+@pytest.mark.parametrize("kind", EVERY_KIND)
+def test_turtle_by_303_describes_the_thing(client, samples, kind):
+    iri = samples[kind]
+    r = client.get(path(iri), headers={"Accept": "text/turtle"})
+    assert r.status_code == 303
+    assert r.headers["Location"].endswith(".ttl") and "/data/" in r.headers["Location"]
+    assert r.headers["Vary"] == "Accept"
+    doc = client.get(r.headers["Location"])
+    assert doc.status_code == 200 and doc.headers["Content-Type"].startswith("text/turtle")
+    g = rdflib.Graph().parse(data=doc.data, format="turtle")
+    thing = rdflib.URIRef(iri)
+    assert (thing, None, None) in g or (None, None, thing) in g
+    docs = list(g.subjects(rdflib.URIRef("http://xmlns.com/foaf/0.1/primaryTopic"), thing))
+    assert len(docs) == 1 and (thing, rdflib.RDFS.isDefinedBy, docs[0]) in g
+
+
+@pytest.mark.parametrize("kind", ["person", "event", "statement", "article"])
+def test_json_ld_with_a_context(client, samples, kind):
+    r = client.get(path(samples[kind]), headers={"Accept": "application/ld+json"})
+    assert r.status_code == 303 and r.headers["Location"].endswith(".jsonld")
+    doc = client.get(r.headers["Location"])
+    data = json.loads(doc.data)
+    assert data["@context"]["schema"] == "http://schema.org/"
+    g = rdflib.Graph().parse(data=doc.data, format="json-ld")
+    assert (rdflib.URIRef(samples[kind]), None, None) in g
+
+
+@pytest.mark.parametrize("ext, fmt", [("ttl", "turtle"), ("jsonld", "json-ld"), ("nt", "nt"), ("rdf", "xml")])
+def test_file_extension_urls(client, samples, ext, fmt):
+    slug = samples["person"].rsplit("/", 1)[-1]
+    r = client.get(f"/data/person/{slug}.{ext}")
+    assert r.status_code == 200
+    assert len(rdflib.Graph().parse(data=r.data, format=fmt)) > 5
+
+
+def test_quad_formats_keep_the_graphs(client, samples):
+    slug = samples["person"].rsplit("/", 1)[-1]
+    r = client.get(f"/data/person/{slug}.nq")
+    ds = rdflib.Dataset()
+    ds.parse(data=r.data, format="nquads")
+    graphs = {str(c.identifier) for c in ds.graphs()}
+    assert any(g.startswith(BASE + "id/graph/") for g in graphs)
+
+
+def test_data_without_extension_negotiates_with_content_location(client, samples):
+    slug = samples["event"].rsplit("/", 1)[-1]
+    r = client.get(f"/data/event/{slug}", headers={"Accept": "application/n-triples"})
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/n-triples")
+    assert r.headers["Content-Location"] == f"/data/event/{slug}.nt"
+    assert r.headers["Vary"] == "Accept"
+
+
+def test_browsers_get_the_page_with_alternates(client, samples):
+    iri = samples["person"]
+    r = client.get(path(iri), headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert r.status_code == 303 and r.headers["Location"].startswith("/page/person/")
+    page = client.get(r.headers["Location"])
+    html = page.data.decode()
+    for media in ["text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"]:
+        assert f'<link rel="alternate" type="{media}"' in html
+    assert 'rel="alternate"' in page.headers["Link"]
+
+
+@pytest.mark.parametrize("kind", EVERY_KIND)
+def test_every_kind_has_a_page(client, samples, kind):
+    r = client.get("/page/" + samples[kind][len(BASE + "id/"):])
+    assert r.status_code == 200 and b"<h1>" in r.data
+
+
+def test_etag_on_documents(client, samples):
+    url = "/data/person/" + samples["person"].rsplit("/", 1)[-1] + ".ttl"
+    etag = client.get(url).headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+
+
+# ---------------------------------------------------------------- never minted, odd, hostile
+
+@pytest.mark.parametrize("url", [
+    "/id/person/nobody-at-all", "/id/article/x", "/id/unicorn/x", "/data/person/nobody.ttl",
+    "/page/person/nobody", "/id/person/a%20b", "/id/person/%00", "/id/person/x%3E%20%7D%20DROP%20ALL",
+    "/id/person/%22%3E%3Cscript%3E", "/id/person/" + "x" * 5000, "/id/person/..%2F..%2Fetc", "/data/x/y.ttl",
+    "/id/person/%E2%80%AE", "/id/person/%ZZ", "/page/person/%FF%FE",
+])
+def test_unknown_or_odd_iris_are_404_never_500(client, url):
+    r = client.get(url, headers={"Accept": "text/turtle"})
+    assert 400 <= r.status_code < 500, (url, r.status_code)
+
+
+def test_an_injection_attempt_changes_nothing(client, seeded):
+    before = len(seeded.select("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"))
+    client.get("/id/person/x%3E%20%3Fp%20%3Fo%20%7D%20%3B%20CLEAR%20ALL%20%3B%20%7B%20%3Cx")
+    assert len(seeded.select("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }")) == before
+
+
+# ---------------------------------------------------------------- what the pages say
+
+def test_entity_page(client):
+    html = client.get("/page/person/jean-noel-barrot").data.decode()
+    assert "French Foreign Minister" in html
+    assert "<mark>France is open to all possibilities</mark>" in html     # quote highlighted in its sentence
+    assert html.count("<h3>") == 2                                         # grouped by article
+    assert "/page/event/" in html or "/id/event/" in html                  # events he took part in
+
+
+def test_entity_page_links_wikidata(client):
+    html = client.get("/page/person/emmanuel-macron").data.decode()
+    assert 'href="http://www.wikidata.org/entity/Q3052772"' in html
+
+
+def test_event_page(client, seeded):
+    iri = seeded.select("""SELECT ?e WHERE { ?e a <http://localhost:8000/ontology#Visit> ;
+        <http://semanticweb.cs.vu.nl/2009/11/sem/hasPlace>/<http://www.w3.org/2000/01/rdf-schema#label> "Paris" }""")[0]["e"].value
+    html = client.get("/page/" + iri[len(BASE + "id/"):]).data.decode()
+    for needle in ["Visit", "Keir Starmer", "Paris", "occurred", "2024-11", "<mark>visit</mark>"]:
+        assert needle in html, needle
+
+
+def test_statement_page_shows_the_chain_and_span(client, seeded):
+    iri = seeded.select("""SELECT ?s WHERE { ?s <http://localhost:8000/ontology#via> ?v ;
+        <http://schema.org/text> ?t FILTER (STRSTARTS(?t, "the talks focus")) }""")[0]["s"].value
+    html = client.get("/page/" + iri[len(BASE + "id/"):]).data.decode()
+    assert "a British military source</a> → <a" in html and "Le Monde" in html
+    assert "characters" in html and "<mark>the talks focus" in html
+
+
+def test_article_page_links_its_mentions(client, samples):
+    html = client.get("/page/" + samples["article"][len(BASE + "id/"):]).data.decode()
+    assert 'class="mention Person" href="/id/person/' in html
+    assert 'class="mention Place" href="/id/place/ukraine"' in html
+
+
+def test_timeline(client):
+    html = client.get("/timeline").data.decode()
+    assert html.index("2022") < html.index("2024-02") < html.index("2025-01")
+
+
+# ---------------------------------------------------------------- the ontology
+
+def test_ontology_dereferences(client):
+    r = client.get("/ontology", headers={"Accept": "text/turtle"})
+    assert r.status_code == 303 and r.headers["Location"] == "/ontology.ttl"
+    g = rdflib.Graph().parse(data=client.get("/ontology.ttl").data, format="turtle")
+    assert (rdflib.URIRef(BASE + "ontology#Statement"), rdflib.RDF.type, rdflib.OWL.Class) in g
+    r = client.get("/ontology", headers={"Accept": "text/html"})
+    assert r.headers["Location"] == "/ontology.html"
+    html = client.get("/ontology.html").data.decode()
+    assert 'id="Statement"' in html and "prov:wasAttributedTo" in html and 'id="DirectQuote"' in html
+
+
+# ---------------------------------------------------------------- an independent client
+
+def test_rapper_reads_a_person(live):
+    if shutil.which("rapper") is None:
+        pytest.skip("rapper (Debian raptor2-utils) is not installed; .ci/run installs it")
+    host = live["url"].replace("/sparql", "")
+    out = subprocess.run(["rapper", "-c", "-g", f"{host}/id/person/emmanuel-macron"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    import re
+
+    n = int(re.search(r"returned (\d+) triples", out.stderr).group(1))
+    assert n > 20
+    full = subprocess.run(["rapper", "-q", "-g", f"{host}/id/person/emmanuel-macron"],
+                          capture_output=True, text=True, timeout=60).stdout
+    assert "<http://www.wikidata.org/entity/Q3052772>" in full
