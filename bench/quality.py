@@ -144,20 +144,7 @@ class Scorer:
         gevs = gold.get("events", [])
 
         def ev_ok(ev, g):
-            gtype = EVENT_FAMILY.get(g[0], g[0])
-            if EVENT_FAMILY.get(ev.type, ev.type) != gtype:
-                return False
-            parts, gtime, gplace = g[1], g[2], g[3]
-            if not parts and not gtime and not gplace:
-                return True
-            actors = [label(k) for k in ev.actors]
-            if any(same_agent(p, a) for p in parts for a in actors):
-                return True
-            if gtime and ev.time and ev.time.value == gtime:
-                return True
-            if gplace and ev.place and any(same_entity(p, label(ev.place)) for p in str(gplace).split("/")):
-                return True
-            return not parts and not gtime and not ev.actors
+            return event_matches(ev, g, label)
 
         self.count("events", sum(any(ev_ok(ev, g) for g in gevs) for ev in pevs), len(pevs),
                    sum(any(ev_ok(ev, g) for ev in pevs) for g in gevs), len(gevs))
@@ -180,6 +167,24 @@ class Scorer:
         am_ok = lambda a, g: num(g[0]) and num(g[0]) in num(a.span.text)  # noqa: E731
         self.count("amounts", sum(any(am_ok(a, g) for g in gam) for a in pam), len(pam),
                    sum(any(am_ok(a, g) for a in pam) for g in gam), len(gam))
+
+
+def event_matches(ev, g, label) -> bool:
+    """Is the extracted event the gold event g = [type, participants, time, place, modality]?"""
+    gtype = EVENT_FAMILY.get(g[0], g[0])
+    if EVENT_FAMILY.get(ev.type, ev.type) != gtype:
+        return False
+    parts, gtime, gplace = g[1], g[2], g[3]
+    if not parts and not gtime and not gplace:
+        return True
+    actors = [label(k) for k in ev.actors]
+    if any(same_agent(p, a) for p in parts for a in actors):
+        return True
+    if gtime and ev.time and ev.time.value == gtime:
+        return True
+    if gplace and ev.place and any(same_entity(p, label(ev.place)) for p in str(gplace).split("/")):
+        return True
+    return not parts and not gtime and not ev.actors
 
 
 def seed_gold(expected: dict) -> dict:

@@ -33,6 +33,24 @@ PATTERNS = [
 _PRECEDING = re.compile(r"(?:the\s+)?(?P<np>[a-z]+(?:\s+[a-z]+)?)\s+(?:now\s+)?(?:to|at|of|stands at|stood at|rose to|fell to|is|was)\s+$")
 
 
+_PREDICATES = {"killed": "killed", "killing": "killed", "died": "killed", "dead": "killed",
+               "deaths": "killed", "injured": "injured", "injuring": "injured", "wounded": "injured",
+               "wounding": "injured", "treated": "treated", "evacuated": "evacuated", "evacuation": "evacuated",
+               "arrested": "arrested", "detained": "arrested", "returned": "returned", "released": "released",
+               "freed": "released", "missing": "missing", "displaced": "displaced", "rescued": "rescued",
+               "saved": "rescued", "exchanged": "exchanged", "cut": "cut", "hired": "hired"}
+
+
+def _predicate(body: str, begin: int, end: int) -> str | None:
+    """The verb of what was counted, just after the count or just before it."""
+    after = re.findall(r"[a-z]+", body[end:end + 45].lower())[:5]
+    before = re.findall(r"[a-z]+", body[max(0, begin - 30):begin].lower())[-3:]
+    for w in list(reversed(before)) + after:
+        if w in _PREDICATES:
+            return _PREDICATES[w]
+    return None
+
+
 def _number(text: str) -> float:
     return float(text.replace(",", ""))
 
@@ -110,6 +128,9 @@ class _Amounts:
             end += tail.end()
         if body[m.start("noun"):end].count(" ") != measures.count(" "):
             end = m.start("noun") + len(measures)
+        verb = _predicate(body, m.start(), end)
+        if verb:
+            measures += f" · {verb}"                       # what was counted: "people · killed"
         return Amount(self.a.span(m.start(), end), value, "items", measures.strip(), q)
 
     def about(self, amount: Amount):

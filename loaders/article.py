@@ -25,7 +25,7 @@ class Entity:
     """A person, organisation, place, unnamed source or group, as one article knows it."""
 
     key: str                      # article-local key, e.g. "person:emmanuel-macron"
-    kind: str                     # person | organisation | place | source | group
+    kind: str                     # person | organisation | place | source | group | agent
     label: str
     wikidata: str | None = None   # "Q3052772" when the identity is certain
     outlet: bool = False          # a news outlet
@@ -33,6 +33,9 @@ class Entity:
     mentions: list[Span] = field(default_factory=list)
     members: list[str] = field(default_factory=list)   # keys, for groups
     aliases: list[str] = field(default_factory=list)
+    rule: str | None = None       # how it was recognised (for the resolution record)
+    within: str | None = None     # for a city: its country's label (gazetteer)
+    within_id: str | None = None  # and that country's Wikidata id
 
 
 @dataclass
@@ -63,6 +66,7 @@ class Event:
     time: TimeExpr | None = None
     sentence: Span | None = None
     mentions: list[Span] = field(default_factory=list)   # further triggers of the same event
+    reacts_to: list[str] = field(default_factory=list)   # event keys (objections)
 
 
 @dataclass

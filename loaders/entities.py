@@ -40,8 +40,9 @@ def entity_key(kind: str, label: str) -> str:
     return f"{kind}:{slugify(label) or label}"
 
 
-def add_mention(article: Article, kind: str, label: str, span: Span, known=None) -> Entity:
-    """The entity for (kind, label), created if new, with this mention added."""
+def add_mention(article: Article, kind: str, label: str, span: Span, known=None, rule: str | None = None) -> Entity:
+    """The entity for (kind, label), created if new, with this mention added and how it was
+    recognised noted (for the resolution record)."""
     if known is not None:
         kind, label = known.kind, known.label
     key = entity_key(kind, label)
@@ -51,9 +52,14 @@ def add_mention(article: Article, kind: str, label: str, span: Span, known=None)
         if known is not None:
             ent.wikidata = known.wikidata
             ent.outlet = known.outlet
+            ent.within = known.country
     if all((m.begin, m.end) != (span.begin, span.end) for m in ent.mentions):
         ent.mentions.append(span)
         ent.mentions.sort(key=lambda m: m.begin)
+    if rule:
+        rules = ent.rule.split("; ") if ent.rule else []
+        if rule not in rules:
+            ent.rule = "; ".join(rules + [rule])
     return ent
 
 
@@ -122,7 +128,8 @@ class _Finder:
                         and not self.tokens[i - 1].text.isupper():
                     continue
             span = self.a.span(m.start(), m.end())
-            add_mention(self.a, known.kind, known.label, span, known)
+            add_mention(self.a, known.kind, known.label, span, known,
+                        rule="gazetteer" if alias == known.label else "gazetteer alias")
             self.cover(span)
 
     def sequences(self):
@@ -198,7 +205,7 @@ class _Finder:
                     and self.tokens[j + 1].lower in {"corridor", "province", "region", "oblast", "strip"}:
                 span = self.a.span(span.begin, self.tokens[j + 1].end)   # "Philadelphi corridor"
                 label = span.text
-            ent = add_mention(self.a, kind, label, span)
+            ent = add_mention(self.a, kind, label, span, rule=self._why)
             self.cover(span)
             self._acronym_after(ent, j)
 
@@ -216,24 +223,29 @@ class _Finder:
         return last_head
 
     def _kind(self, i: int, j: int, words: list[str], titled: bool):
+        kind, self._why = self._classify(i, j, words, titled)
+        return kind
+
+    def _classify(self, i: int, j: int, words: list[str], titled: bool):
+        """(kind or None, the rule that decided it)."""
         lex = self.lex
         lower = [w.lower() for w in words]
         single = len(words) == 1
         if single and words[0] in self.acronyms:
-            return None
+            return None, None
         if self._surname(i, j):
-            return None
+            return None, None
         if single and words[0].isupper() and 2 <= len(words[0]) <= 6 and words[0][0].isalpha() \
                 and words[0].isalnum() and words[0] not in _NOT_ACRONYMS and lower[0] not in lex.title_heads:
-            return "organisation"
+            return "organisation", "acronym"
         connected = bool(set(lower) & _CONNECTORS)
         if lower[-1] in lex.organisation_heads or (not single and set(lower) & {"ministry", "department", "office"}) \
                 or (connected and set(lower) & lex.organisation_heads):
-            return None if single else "organisation"
+            return (None, None) if single else ("organisation", "head word")
         if lower[-1] in lex.place_heads and not single:
-            return "place"
+            return "place", "head word"
         if titled:
-            return "person"
+            return "person", "title before the name"
         prev = self.tokens[i - 1].lower if i > 0 else ""
         prev2 = self.tokens[i - 2].lower if i > 1 else ""
         if prev in _PLACE_PREPS or (prev == "of" and prev2 in {"city", "province", "region", "town",
@@ -243,31 +255,31 @@ class _Finder:
                                                                   "northwest", "southeast", "southwest"}) \
                 or (prev == "as" and prev2 == "away"):
             if not single or words[0] not in lex.first_names:
-                return "place"
+                return "place", "place preposition"
         if words[0] in lex.first_names and not single:
-            return "person"
+            return "person", "given name"
         if single:
             if lower[0] in lex.not_names:
-                return None
+                return None, None
             prev_word = self.tokens[i - 1].lower if i > 0 else ""
             if prev_word in _ORG_DESCRIPTORS:
-                return "organisation"                      # "chipmaker Nordtek", "the party D66"
+                return "organisation", "descriptor"        # "chipmaker Nordtek", "the party D66"
             if self.sentence_start(i) and not self.seen_mid_sentence(words[0]):
-                return None
+                return None, None
             if self.mid_sentence_count(words[0]) >= 2:
-                return "organisation"                      # a name used again and again, not a word
+                return "organisation", "repeated name"     # a name used again and again, not a word
             if self.sentence_start(i):
-                return None
+                return None, None
             nxt = self.tokens[j + 1].text if j + 1 < len(self.tokens) else ""
             if nxt.lower() in {"corridor", "province", "region", "oblast", "strip"}:
-                return "place"
-            return None
+                return "place", "head word"
+            return None, None
         if all(w[:1].isupper() and (w.replace("-", "").replace("'", "").isalpha() or re.fullmatch(r"[A-Z]\.", w))
                for w in words) and len(words) <= 4 and not any(w.isupper() and len(w) > 1 for w in words):
             if self.sentence_start(i) and lower[0] in lex.not_names:
-                return None
-            return "person"
-        return None
+                return None, None
+            return "person", "capitalised name"
+        return None, None
 
     def _surname(self, i: int, j: int) -> bool:
         """A known person's surname (or full name) used alone: add it as their mention."""
@@ -276,7 +288,7 @@ class _Finder:
             if ent.kind == "person" and " " in ent.label and (
                     text == ent.label.split()[-1] or text == ent.label):
                 span = self.a.span(self.tokens[i].begin, self.tokens[j].end)
-                add_mention(self.a, ent.kind, ent.label, span)
+                add_mention(self.a, ent.kind, ent.label, span, rule="surname")
                 self.cover(span)
                 return True
         return False
@@ -309,7 +321,7 @@ class _Finder:
         for i, tok in enumerate(self.tokens):
             ent = self.acronyms.get(tok.text)
             if ent is not None:
-                add_mention(self.a, ent.kind, ent.label, self.a.span(tok.begin, tok.end))
+                add_mention(self.a, ent.kind, ent.label, self.a.span(tok.begin, tok.end), rule="acronym alias")
                 self.covered.add(i)
 
     def demonyms(self) -> None:
@@ -317,7 +329,7 @@ class _Finder:
         for i, tok in enumerate(self.tokens):
             known = self.lex.demonyms.get(tok.text)
             if known is not None and i not in self.covered:
-                add_mention(self.a, "place", known.label, self.a.span(tok.begin, tok.end), known)
+                add_mention(self.a, "place", known.label, self.a.span(tok.begin, tok.end), known, rule="demonym")
                 self.covered.add(i)
 
     def possessive_surnames(self) -> None:
@@ -327,7 +339,7 @@ class _Finder:
         for i, tok in enumerate(self.tokens):
             ent = surnames.get(tok.text)
             if ent is not None and i not in self.covered:
-                add_mention(self.a, "person", ent.label, self.a.span(tok.begin, tok.end))
+                add_mention(self.a, "person", ent.label, self.a.span(tok.begin, tok.end), rule="surname")
                 self.covered.add(i)
 
     def roles(self) -> None:
@@ -374,6 +386,14 @@ class _Finder:
         return None
 
 
+def countries(article: Article, lex: lexicon.Lexicon) -> None:
+    """A city's country, for "Paris is in France" when sources name one or the other."""
+    for ent in article.entities.values():
+        if ent.within:
+            country = lex.by_label.get(ent.within)
+            ent.within_id = country.wikidata if country else None
+
+
 def metadata_agents(article: Article, lex: lexicon.Lexicon) -> None:
     """The publisher and cited outlets from the page's metadata, by their gazetteer names."""
     if article.publisher:
@@ -383,7 +403,7 @@ def metadata_agents(article: Article, lex: lexicon.Lexicon) -> None:
         if ent is None:
             ent = article.entities[entity_key("organisation", label)] = Entity(
                 key=entity_key("organisation", label), kind="organisation", label=label,
-                wikidata=known.wikidata if known else None)
+                wikidata=known.wikidata if known else None, rule="publisher")
         ent.outlet = True
         article.publisher = label
     for name in article.authors:
@@ -392,7 +412,7 @@ def metadata_agents(article: Article, lex: lexicon.Lexicon) -> None:
         key = entity_key("person", label)
         if key not in article.entities:
             article.entities[key] = Entity(key=key, kind="person", label=label,
-                                           wikidata=known.wikidata if known else None)
+                                           wikidata=known.wikidata if known else None, rule="author")
     cited = []
     for name in article.cited:
         if name in article.entities:
@@ -403,7 +423,7 @@ def metadata_agents(article: Article, lex: lexicon.Lexicon) -> None:
         key = entity_key("organisation", label)
         if key not in article.entities:
             article.entities[key] = Entity(key=key, kind="organisation", label=label, outlet=True,
-                                           wikidata=known.wikidata if known else None)
+                                           wikidata=known.wikidata if known else None, rule="cited outlet")
         cited.append(key)
     article.cited = cited
 
@@ -421,6 +441,7 @@ def entities_stage():
         f.demonyms()
         f.roles()
         metadata_agents(article, lex)
+        countries(article, lex)
         return article
 
     return run

@@ -21,7 +21,9 @@ from .registry import stage
 _CLAUSE_BREAK = {",", ";", ":", "—", "–", "(", ")", '"', "“", "”", "."}
 _PLACE_PREPS = {"in", "to", "near", "at", "into", "across", "inside", "outside", "toward", "towards"}
 _ROLE_PREPS = {"between", "with", "by", "from", "of", "and", "against", "on"}
-_AGENT_KINDS = {"person", "organisation", "place", "group", "source"}
+_AGENT_KINDS = {"person", "organisation", "place", "group", "source", "agent"}
+_COLLECTIVES = {"nations", "countries", "states", "governments", "allies", "partners", "members",
+                "neighbours", "neighbors", "powers", "capitals", "leaders", "officials"}
 _REPORT_CUES = {"reports", "reported", "report", "notes", "highlights", "according to", "writes",
                 "wrote", "revealed"}
 _PRESENT_REPORT = {"reports", "notes", "highlights", "writes"}
@@ -37,6 +39,8 @@ _STOP_AFTER = {"that", "which", "who", "as", "has", "have", "had", "is", "was", 
 _COPULA = {"is", "are", "was", "were", "be", "been"}
 _GAP_OK = {"and", ",", "the", "its", "their", "his", "her", "a", "an", "have", "has", "had", "jointly",
            "together", "on", "also", "both", "each"}
+_NOT_GAP = {"that", "which", "who", "to", "of", "in", "on", "for", "with", "about", "from", "by", "as",
+            "at", "after", "before", "than", "when", "while", "because", "if", "into", "over", "against"}
 _DISASTER_VERBS = {"hit", "struck", "shook", "rocked", "jolted", "near", "in", "across", "of"}
 _VERB_TRIGGERS = {"met", "meet", "meets", "cut", "cuts", "hike", "detain", "detains", "deploy",
                   "deploys", "invade", "attack", "attacks", "negotiate", "visit", "visits", "exchanged",
@@ -145,7 +149,10 @@ class _Events:
             end_k = self._tok_index_end(me)
             gap = [] if end_k is None else [k for k in range(end_k + 1, i)]
             gap_ok = end_k is not None and all(
-                self.lower[k] in _GAP_OK or self.lower[k] in self.lex.adverbs or self._in_time(k) for k in gap)
+                self.lower[k] in _GAP_OK or self.lower[k] in self.lex.adverbs or self._in_time(k)
+                or (self.toks[k].text.isalpha() and self.toks[k].text.islower()
+                    and self.lower[k] not in _NOT_GAP and self.lower[k] not in self.lex.cues_assert
+                    and self.lower[k] not in self.lex.cues_deny) for k in gap)
             if gap_ok and len(gap) <= 4 and not self._demonym_only(mb, ent):
                 take(ent)
             elif self._demonym_modifies_party(mb, ent):
@@ -154,6 +161,10 @@ class _Events:
         subject = self._clause_subject(lo, i)
         if subject is not None:
             take(subject)
+        elif lo < i:
+            collective = self._collective(lo, i)             # "At least two European nations have ..."
+            if collective is not None:
+                take(collective[0])
         # after the trigger: "between X and Y", "with X", "of X", "to/in PLACE", "detained ... X"
         verb = self.lower[j - 1].endswith(("ed", "ing")) or self.lower[j - 1] in _VERB_TRIGGERS
         k, limit = j, min(hi, j + 10)
@@ -193,6 +204,35 @@ class _Events:
         ev.time = self.time_for(i, j, s, ev.modality, lo, clause_hi)
         return ev
 
+    def _collective(self, k: int, limit: int):
+        """An unnamed collective at token k ("at least two European nations", "key European
+        allies"): (its agent, the token after it), or None. A bare "countries" is too vague."""
+        j = k + 2 if self.lower[k:k + 2] in (["at", "least"], ["more", "than"], ["as", "many"]) else k
+        start = j
+        while j < limit and j - start < 5:
+            w = self.lower[j]
+            if w in _COLLECTIVES:
+                if j == k:
+                    return None
+                b, e = self.toks[k].begin, self.toks[j].end
+                return self._agent(self.a.body[b:e], b, e), j + 1
+            if not w.replace("-", "").isalpha() or w in _STOP_AFTER or w in _PLACE_PREPS or w in _ROLE_PREPS:
+                return None
+            j += 1
+        return None
+
+    def _agent(self, label: str, begin: int, end: int) -> Entity:
+        for ent in self.a.entities.values():
+            if any(m.begin == begin and m.end == end for m in ent.mentions):
+                return ent
+        key = f"agent:{begin}"
+        ent = self.a.entities.get(key)
+        if ent is None:
+            ent = self.a.entities[key] = Entity(key=key, kind="agent", label=label,
+                                                mentions=[self.a.span(begin, end)])
+            self.mention_spans.append((begin, end, ent))
+        return ent
+
     def _in_time(self, k: int) -> bool:
         t = self.toks[k]
         return any(x.span.begin <= t.begin and t.end <= x.span.end for x in self.a.times)
@@ -223,9 +263,23 @@ class _Events:
             if self.lower[k] in {"the", "a", "an", "city", "province", "region", "capital", "of"}:
                 k += 1
                 continue
+            if k + 2 < limit and self.lower[k + 1:k + 3] == ["such", "as"]:
+                k += 3                                      # "countries such as Germany"
+                continue
+            if self.lower[k] in {"including", "notably", "especially"}:
+                k += 1
+                continue
             hits = self.by_begin_tok(k)
             hits = [h for h in hits if not self._demonym_only(h[0], h[2]) or self._demonym_modifies_party(h[0], h[2])]
             if not hits:
+                agent = self._collective(k, limit)
+                if agent is None:
+                    break
+                ent, k = agent
+                out.append(ent)
+                if k < limit and self.lower[k] in {"and", ",", "or"}:
+                    k += 1
+                    continue
                 break
             mb, me, ent = max(hits, key=lambda h: h[1])
             out.append(ent)
@@ -361,6 +415,7 @@ class _Events:
         for etype, i, j, s in found:
             self.add(self.frame(etype, i, j, s, starts))
         self.link_statements()
+        self.reactions()
         return {ev.key: ev for ev in sorted(self.events, key=lambda e: e.trigger.begin)}
 
     def link_statements(self) -> None:
@@ -393,6 +448,21 @@ class _Events:
                 ev = self.add(Event(key="", type="SpeechAct", trigger=st.cue or st.content,
                                     actors=[st.speaker], time=st.time, sentence=st.sentence))
                 st.uttered_in = ev.key
+
+
+    def reactions(self) -> None:
+        """An objection reacts to the remarks of its sentence or the one before ("these remarks
+        were met with denials from ...", "... broached the topic, prompting backlash from ...")."""
+        a = self.a
+        def in_sentence(kind: str, s: int) -> list:
+            return [sp for sp in self.events if sp.type == kind and a.sentence_at(sp.trigger.begin) == s]
+
+        for ev in self.events:
+            if ev.type != "Objection":
+                continue
+            s = a.sentence_at(ev.trigger.begin)
+            near = in_sentence("SpeechAct", s) or in_sentence("SpeechAct", s - 1) or in_sentence("Publication", s)
+            ev.reacts_to = [sp.key for sp in near]
 
 
 def _same_reality(m1: str, m2: str) -> bool:

@@ -21,6 +21,7 @@ from newsgraph.store import Store
 from newsgraph.terms import check_base, mint, ng, ontology_iri, short_hash
 from newsgraph import ONTOLOGY_DIR, __version__
 
+from .link import Linker
 from .pipeline import build_pipeline
 from .read import RDF_EXTENSIONS, ReadError, is_article_file, read_file
 from .to_rdf import Mapper, Run, literal
@@ -64,12 +65,13 @@ def iter_files(paths: Iterable) -> Iterator[tuple[Path, bool]]:
 class Loader:
     def __init__(self, store: Store, base: str | None = None, graph: str | None = None,
                  stages=None, batch_size: int = 50,
-                 progress: Callable[[str], None] | None = None):
+                 progress: Callable[[str], None] | None = None, link: bool = True):
         self.store = store
         self.base = check_base(store.resolve_base(base, DEFAULT_BASE))
         self.graph = ox.NamedNode(graph) if graph else None
         self.pipeline = build_pipeline(stages)
         self.mapper = Mapper(self.base)
+        self.linker = Linker(store, self.base) if link else None
         self.batch_size = batch_size
         self.progress = progress or (lambda source: None)
         self.report = Report()
@@ -163,6 +165,23 @@ class Loader:
             shared.extend(self.mapper.run_start(self.run))
         self.store.replace_graphs(graphs, shared)
         self._run_started = True
+        if self.linker is not None:
+            self._link([out.article for _, out in batch])
+
+    def _link(self, articles: list) -> None:
+        """Link the new articles with what the store holds (one transaction)."""
+        try:
+            iris = [a.value for a in articles]
+            stale = self.linker.stale(iris)
+            records: dict = {}
+            for q in dict.fromkeys(self.linker.link(iris, self.run)):
+                records.setdefault(q.graph_name, []).append(q)
+            graphs = {g: [] for g in stale}
+            graphs.update(records)
+            if graphs:
+                self.store.replace_graphs(graphs)
+        except Exception as e:  # noqa: BLE001 - the articles are in; their links can be remade
+            self.report.warnings.append(("(links)", f"cross-source links not made: {type(e).__name__}: {e}"))
 
     # ------------------------------------------------------------ RDF files
 

@@ -70,6 +70,7 @@ class Output:
     graph: ox.NamedNode
     quads: list
     shared: list
+    article: ox.NamedNode = None
 
 
 class Mapper:
@@ -173,15 +174,15 @@ class Mapper:
         for key in article.cited:
             if key in article.entities:
                 add((a, n.cites, ents.iri(key)))
-        ents.entities()
+        ents.entities(a)
         ents.times()
         ents.events(a)
         ents.statements(a)
         ents.amounts(a)
 
         quads = [ox.Quad(s_, p_, o_, graph) for s_, p_, o_ in t]
-        shared_quads = [ox.Quad(s_, p_, o_, self.entities_graph) for s_, p_, o_ in shared]
-        return Output(graph, quads, shared_quads)
+        shared_quads = [ox.Quad(s_, p_, o_, self.entities_graph) for s_, p_, o_ in dict.fromkeys(shared)]
+        return Output(graph, quads, shared_quads, a)
 
     # ------------------------------------------------------------ things
 
@@ -196,7 +197,8 @@ class Mapper:
             shared.append((iri, OWL.sameAs, ox.NamedNode(WIKIDATA + wikidata)))
         return iri
 
-    def named(self, kind: str, label: str, shared: list, wikidata=None, outlet=False) -> ox.NamedNode:
+    def named(self, kind: str, label: str, shared: list, wikidata=None, outlet=False,
+              within: str | None = None, within_id: str | None = None) -> ox.NamedNode:
         if kind == "person":
             return self.person(label, shared, wikidata)
         if outlet:
@@ -215,6 +217,8 @@ class Mapper:
         shared.append((iri, SCHEMA.name, literal(label)))
         if wikidata:
             shared.append((iri, OWL.sameAs, ox.NamedNode(WIKIDATA + wikidata)))
+        if within and kind == "place":
+            shared.append((iri, SCHEMA.containedInPlace, self.named("place", within, shared, within_id)))
         return iri
 
     def outlet(self, name: str, shared: list, wikidata: str | None = None) -> ox.NamedNode:
@@ -268,18 +272,20 @@ class _Things:
             return self._iris[key]
         ent = self.a.entities[key]
         n = self.n
-        if ent.kind in ("source", "group"):
+        if ent.kind in ("source", "group", "agent"):
             first = ent.mentions[0].begin if ent.mentions else 0
             iri = mint(self.m.base, ent.kind, f"{self.slug}-{first}")
-            cls = n.UnnamedSource if ent.kind == "source" else n.AgentGroup
-            for c in (cls, n.Agent, PROV.Agent):
+            classes = {"source": (n.UnnamedSource, n.UnnamedAgent), "group": (n.AgentGroup,),
+                       "agent": (n.UnnamedAgent,)}[ent.kind]
+            for c in (*classes, n.Agent, PROV.Agent):
                 self.add(iri, RDF.type, c)
             self.add(iri, RDFS.label, literal(ent.label))
             self._iris[key] = iri
             for member in ent.members:
                 self.add(iri, n.member, self.agent(member))
         else:
-            iri = self.m.named(ent.kind, ent.label, self.shared, ent.wikidata, ent.outlet)
+            iri = self.m.named(ent.kind, ent.label, self.shared, ent.wikidata, ent.outlet,
+                               ent.within, ent.within_id)
             self._iris[key] = iri
         return iri
 
@@ -307,13 +313,29 @@ class _Things:
         self.add(thing, GAF.denotedBy, m)
         return m
 
-    def entities(self) -> None:
+    def entities(self, article_iri) -> None:
+        n = self.n
         for key, ent in self.a.entities.items():
             thing = self.iri(key)
             for span in ent.mentions:
                 self.mention(span, thing)
             for role in ent.roles:
-                self.add(thing, self.n.statedRole, literal(role))
+                self.add(thing, n.statedRole, literal(role))
+            if ent.kind in ("person", "organisation", "place"):
+                # how this article's words became this thing, and what makes it the same thing
+                # in every other article
+                res = mint(self.m.base, "resolution", f"{self.slug}-{thing.value.rsplit('/', 1)[-1]}")
+                self.add(res, RDF.type, n.Resolution)
+                self.add(res, RDF.type, PROV.Entity)
+                self.add(res, n.resolvedTo, thing)
+                self.add(res, PROV.wasDerivedFrom, article_iri)
+                key_text = f"wikidata:{ent.wikidata}" if ent.wikidata else thing.value.split("/id/", 1)[1].replace("/", ":")
+                self.add(res, n.identityKey, literal(key_text))
+                self.add(res, n.rule, literal(ent.rule or "metadata"))
+                forms = sorted({m.text for m in ent.mentions})
+                for form in forms:
+                    self.add(res, n.surfaceForm, literal(form))
+                self.add(res, RDFS.label, literal(f"{', '.join(forms) or ent.label} → {ent.label}"))
 
     def time(self, te) -> ox.NamedNode:
         k = (te.span.begin, te.span.end, te.value)
@@ -368,6 +390,10 @@ class _Things:
             self.add(iri, PROV.wasDerivedFrom, article_iri)
             for span in [ev.trigger, *ev.mentions]:
                 self.mention(span, iri)
+            for target in ev.reacts_to:
+                if target in self.a.events:
+                    self.add(iri, n.reactsTo, self.event_iri(target))
+                    self.add(iri, PROV.wasInfluencedBy, self.event_iri(target))
 
     def statements(self, article_iri) -> None:
         n = self.n

@@ -53,7 +53,7 @@ SCHEMA = Vocab("http://schema.org/",
                 "headline", "datePublished", "dateModified", "author", "publisher", "url",
                 "articleBody", "articleSection", "inLanguage", "text", "about", "name",
                 "jobTitle", "value", "unitText", "QuantitativeValue", "member",
-                "softwareVersion", "NewsMediaOrganization"])
+                "softwareVersion", "NewsMediaOrganization", "containedInPlace"])
 PROV = Vocab("http://www.w3.org/ns/prov#",
              ["Entity", "Activity", "Agent", "SoftwareAgent", "Bundle", "Person", "Organization",
               "wasAttributedTo", "wasDerivedFrom", "wasGeneratedBy", "wasAssociatedWith",
@@ -116,7 +116,8 @@ def prefixes(base: str) -> dict[str, str]:
 #: The kinds of thing the project mints IRIs for: ``{base}id/<kind>/<slug>``.
 KINDS = frozenset({
     "article", "statement", "event", "person", "organisation", "place", "mention",
-    "source", "group", "context", "time", "amount", "graph", "run", "software", "dataset",
+    "source", "group", "agent", "context", "time", "amount", "graph", "run", "software", "dataset",
+    "resolution", "link", "disagreement",
 })
 
 _SLUG_BAD = re.compile(r"[^a-z0-9]+")

@@ -53,6 +53,54 @@ ORDER BY ?month""",
 }""",
     },
     {
+        "id": "same-happening",
+        "label": "The same happening in different sources",
+        "comment": "Events linked across articles: how each source tells it, with the rule and score of the link.",
+        "query": """SELECT ?type ?score ?headlineA ?eventA ?headlineB ?eventB ?rule WHERE {
+  ?link a ng:EventLink ; ng:event ?a , ?b ; ng:score ?score ; ng:rule ?rule .
+  FILTER (STR(?a) < STR(?b))
+  ?a rdfs:label ?eventA ; ng:reportedIn/schema:headline ?headlineA .
+  ?b rdfs:label ?eventB ; ng:reportedIn/schema:headline ?headlineB .
+  BIND (STRBEFORE(?eventA, ":") AS ?type)
+}
+ORDER BY DESC(?score)""",
+    },
+    {
+        "id": "interview-words",
+        "label": "Which articles report Barrot's BBC interview, and in which words",
+        "comment": "Statements made in an interview, across every article whose interview event is linked to it.",
+        "query": """SELECT DISTINCT ?headline ?cue ?text WHERE {
+  ?interview a ng:Interview ; sem:hasActor/rdfs:label "Jean-Noël Barrot" .
+  { ?same ng:sameHappeningAs ?interview } UNION { BIND (?interview AS ?same) }
+  ?statement ng:utteredIn ?same ; schema:text ?text ; ng:cue ?cue ;
+             ng:reportedIn/schema:headline ?headline .
+}
+ORDER BY ?headline""",
+    },
+    {
+        "id": "disagreements",
+        "label": "Where sources disagree",
+        "comment": "Different places, times, numbers or participants for the same happening, and denials of what others assert.",
+        "query": """SELECT ?aspect ?compatible ?saysA ?headlineA ?saysB ?headlineB WHERE {
+  ?d a ng:Disagreement ; ng:aspect ?aspect ; ng:compatible ?compatible ; ng:side ?a , ?b .
+  FILTER (STR(?a) < STR(?b))
+  ?a ng:says ?saysA ; ng:fromArticle/schema:headline ?headlineA .
+  ?b ng:says ?saysB ; ng:fromArticle/schema:headline ?headlineB .
+}
+ORDER BY ?aspect""",
+    },
+    {
+        "id": "one-node",
+        "label": "One person, many articles: why they are one node",
+        "comment": "Each article's words for a thing, the rule that resolved them, and the identity key shared across articles.",
+        "query": """SELECT ?thing ?key ?headline ?forms ?rule WHERE {
+  ?r a ng:Resolution ; ng:resolvedTo ?thing ; ng:identityKey ?key ; ng:rule ?rule ;
+     prov:wasDerivedFrom/schema:headline ?headline ; rdfs:label ?forms .
+  ?thing a schema:Person .
+}
+ORDER BY ?thing ?headline""",
+    },
+    {
         "id": "people-wikidata",
         "label": "People and their Wikidata identities",
         "comment": "Every person, the roles articles give them, and owl:sameAs to Wikidata when known.",

@@ -49,7 +49,8 @@ def test_reload_changes_nothing(store, seeds_copy):
 
 def test_changed_article_replaces_its_graph(store, seeds_copy):
     load_paths(store, [seeds_copy])
-    graphs_before = {r["g"] for r in store.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")}
+    article_graphs = ("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?g a <http://localhost:8000/ontology#ArticleGraph> } }")
+    graphs_before = {r["g"] for r in store.select(article_graphs)}
     path = next(seeds_copy.glob("004_*.txt"))
     path.write_text(path.read_text().replace("Barrot also previously confirmed", "Barrot later confirmed"))
     report = load_paths(store, [seeds_copy])
@@ -58,7 +59,7 @@ def test_changed_article_replaces_its_graph(store, seeds_copy):
     assert len(bodies) == 2
     assert any("Barrot later confirmed" in b for b in bodies)
     assert not any("Barrot also previously confirmed" in b for b in bodies)
-    graphs_after = {r["g"] for r in store.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")}
+    graphs_after = {r["g"] for r in store.select(article_graphs)}
     assert graphs_after == graphs_before
 
 
@@ -148,7 +149,7 @@ def test_bad_base_is_refused(store, seeds_copy):
 def test_load_run_provenance(store, seeds_copy):
     report = load_paths(store, [seeds_copy])
     rows = store.select("""PREFIX prov: <http://www.w3.org/ns/prov#>
-        SELECT ?g ?run ?start ?end ?sw WHERE { ?g prov:wasGeneratedBy ?run .
+        SELECT ?g ?run ?start ?end ?sw WHERE { ?g prov:wasGeneratedBy ?run ; a <http://localhost:8000/ontology#ArticleGraph> .
           ?run prov:startedAtTime ?start ; prov:endedAtTime ?end ; prov:wasAssociatedWith ?sw }""",
                         substitutions={ox.Variable("run"): ox.NamedNode(report.run)})
     assert len(rows) == 2

@@ -30,6 +30,19 @@ UNALIGNED = {
     "measures": "what an amount measures, in the article's words",
     "qualifier": "'up to', 'at least': no standard term",
     "articleCount": "bookkeeping of a load run",
+    "resolvedTo": "mentions -> thing, via a record; gaf:denotes is per mention",
+    "surfaceForm": "a name as worded in one article",
+    "identityKey": "our key for cross-article identity",
+    "rule": "the rule behind a link, in words",
+    "score": "a link's strength",
+    "event": "link -> event",
+    "sameHappeningAs": "cross-document event coreference; no standard term",
+    "statement": "link -> statement",
+    "alignedWith": "statement alignment; no standard term",
+    "aspect": "what sources differ on",
+    "compatible": "whether two values can both hold",
+    "side": "disagreement -> side",
+    "says": "a side's value in words",
 }
 
 
@@ -124,7 +137,8 @@ def test_shapes_parse_and_target_our_classes():
     store.load(path=str(ONTOLOGY_DIR / "shapes.ttl"), format=ox.RdfFormat.TURTLE, base_iri=BASE)
     targets = {q.object.value for q in store.quads_for_pattern(
         None, ox.NamedNode("http://www.w3.org/ns/shacl#targetClass"), None)}
-    for cls in ["Article", "ArticleGraph", "Statement", "Event", "Mention", "Person", "UnnamedSource"]:
+    for cls in ["Article", "ArticleGraph", "Statement", "Event", "Mention", "Person", "UnnamedAgent",
+                "EventLink", "Disagreement", "Resolution"]:
         assert NG + cls in targets
 
 
