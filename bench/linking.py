@@ -81,7 +81,6 @@ def main(argv=None) -> dict:
     ann = yaml.safe_load((ROOT / "bench" / "corpus" / "annotations.yaml").read_text())
     pipeline = build_pipeline()
     event_gold: dict = {}       # predicted event IRI -> (file, gold id or None, type)
-    statements: dict = {}       # (file, content) -> statement texts
     for folder in (ROOT / "seeds", ROOT / "bench" / "corpus"):
         for path in sorted(folder.glob("*.txt")):
             (article,) = read_file(path)

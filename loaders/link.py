@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from newsgraph.terms import PROV, RDF, RDFS, SCHEMA, XSD, mint, ng, short_hash
+from newsgraph.terms import PROV, RDF, RDFS, XSD, mint, ng, short_hash
 
 from .to_rdf import literal
 

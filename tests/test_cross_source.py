@@ -3,7 +3,6 @@ recorded disagreements; incremental, idempotent, undoable."""
 
 from __future__ import annotations
 
-import pyoxigraph as ox
 import pytest
 
 from loaders import load_paths
