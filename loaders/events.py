@@ -70,9 +70,10 @@ class _Events:
             context = set(self.lower[max(0, self._sent_first(s - 1)):end]) if s else set(self.lower[first:end])
             context |= self.headline
             for i in range(first, end):
-                if i in covered or self._in_name(i):
+                candidates = self.lex.triggers_by_first.get(self.lower[i])
+                if not candidates or i in covered or self._in_name(i):
                     continue
-                for trig in self.lex.triggers:
+                for trig in candidates:
                     n = len(trig.words)
                     if tuple(self.lower[i:i + n]) != trig.words or i + n > end:
                         continue
@@ -364,7 +365,10 @@ class _Events:
         return "Occurred"
 
     def _phrases_in(self, phrases, lo: int, hi: int, limit: int):
+        firsts = {p[0] for p in phrases}
         for k in range(lo, hi):
+            if self.lower[k] not in firsts:
+                continue
             for p in phrases:
                 if k + len(p) <= limit and tuple(self.lower[k:k + len(p)]) == p:
                     yield k, p

@@ -80,8 +80,12 @@ class Lexicon:
                 self.triggers.append(Trigger(etype, tuple(words.lower().split()),
                                              frozenset(c.strip() for c in ctx.split(",") if c.strip())))
         self.triggers.sort(key=lambda t: -len(t.words))
+        self.triggers_by_first: dict[str, list[Trigger]] = {}
+        for t in self.triggers:
+            self.triggers_by_first.setdefault(t.words[0], []).append(t)
         self.modality = {m: [tuple(str(p).lower().split()) for p in cues_]
                          for m, cues_ in lexicon["modality"].items()}
+        self.modality_first = {m: {p[0] for p in phrases} for m, phrases in self.modality.items()}
         self.recency = [tuple(str(p).lower().split()) for p in lexicon["recency"]]
 
     @staticmethod

@@ -129,32 +129,29 @@ class Linker:
     # ------------------------------------------------------------ linking
 
     def link(self, articles: list[str], run) -> list:
-        """Quads for the links of these (new or changed) articles; the old ones are removed."""
+        """Quads for the links of these (new or changed) articles."""
         if not articles:
             return []
+        self._articles.clear()
+        self._shortcut.clear()
         values = " ".join(f"<{a}>" for a in articles)
         new = self.events(f"VALUES ?article {{ {values} }}")
         if not new:
             return []
-        types = {e.type for e in new.values()}
-        family = {t2 for t in types for t2 in _family_members(t)}
-        dates = sorted(e.pub for e in new.values() if e.pub)
-        window = ""
-        if dates:
-            lo, hi = _shift(dates[0], -WINDOW_DAYS), _shift(dates[-1], WINDOW_DAYS)
-            times = ", ".join(f'"{e.time}"' for e in new.values() if e.time)
-            same_time = f" || STR(?t0) IN ({times})" if times else ""
-            window = ("OPTIONAL { ?article schema:datePublished ?p0 } BIND (SUBSTR(STR(?p0), 1, 10) AS ?d0) "
-                      "OPTIONAL { ?e sem:hasTimeStamp ?t0 } "
-                      f'FILTER ((BOUND(?d0) && ?d0 >= "{lo}" && ?d0 <= "{hi}"){same_time})')
-        type_values = " ".join(f"ng:{t}" for t in sorted(family))
-        others = self.events(f"VALUES ?t1 {{ {type_values} }} ?e a ?t1 . "
-                             f"FILTER (?article NOT IN ({', '.join(f'<{a}>' for a in articles)})) {window}")
-        pool = {**others, **new}
-        self._articles.update({e.iri: e.article for e in pool.values()})
         within = self.containment()
-        existing = self.existing_links(set(others))
-        links = self.event_links(new, pool, within, existing)
+        candidates = self.candidates(new, articles)
+        pool = {**candidates, **new}
+        existing = self.existing_links(set(pool))
+        direct = self.event_links(new, pool, within, existing, passes=("direct",))
+        # the partners' other events, for reactions and for events of the same story
+        partners = {pool[e].article for pair in list(direct) + list(existing) for e in pair if e in pool}
+        partners -= set(articles)
+        if partners:
+            more = self.events(f"VALUES ?article {{ {' '.join(f'<{a}>' for a in sorted(partners))} }}")
+            pool.update(more)
+        self._articles.update({e.iri: e.article for e in pool.values()})
+        links = self.event_links(new, pool, within, existing | set(direct), passes=("reactions", "story"))
+        links.update(direct)
         triples = self.event_link_quads(links, pool, run)
         triples += self.disagreement_quads(links, pool, within, run)
         triples += self.statement_quads(articles, links, existing, run)
@@ -167,11 +164,44 @@ class Linker:
             return self._shortcut[(s.value, o.value)]
         return ox.NamedNode(s.value.split("#", 1)[0])
 
+    def candidates(self, new: dict, articles: list[str]) -> dict:
+        """Other articles' events that share a named participant, the place or the time with a new
+        event, of a compatible kind, published within the window (or at the same time)."""
+        actors = sorted({a for e in new.values() for a in e.actors})
+        places = sorted({e.place for e in new.values() if e.place})
+        times = sorted({e.time for e in new.values() if e.time})
+        branches = []
+        if actors:
+            branches.append(f"{{ VALUES ?shared {{ {' '.join(f'<{a}>' for a in actors)} }} ?e sem:hasActor ?shared }}")
+        if places:
+            branches.append(f"{{ VALUES ?shared {{ {' '.join(f'<{a}>' for a in places)} }} ?e sem:hasPlace ?shared }}")
+        if times:
+            branches.append("{ ?e sem:hasTimeStamp ?tt FILTER (STR(?tt) IN (" + ", ".join(f'"{t}"' for t in times) + ")) }")
+        if not branches:
+            return {}
+        types = " ".join(f"ng:{t}" for t in sorted({t2 for e in new.values() for t2 in _family_members(e.type)}))
+        dates = sorted(e.pub for e in new.values() if e.pub)
+        window = ""
+        if dates:
+            lo, hi = _shift(dates[0], -WINDOW_DAYS), _shift(dates[-1], WINDOW_DAYS)
+            same_time = (" || STR(?t0) IN (" + ", ".join(f'"{t}"' for t in times) + ")") if times else ""
+            window = ("OPTIONAL { ?article schema:datePublished ?p0 } BIND (SUBSTR(STR(?p0), 1, 10) AS ?d0) "
+                      "OPTIONAL { ?e sem:hasTimeStamp ?t0 } "
+                      f'FILTER ((BOUND(?d0) && ?d0 >= "{lo}" && ?d0 <= "{hi}"){same_time})')
+        found = self.rows(f"""SELECT DISTINCT ?e WHERE {{ {' UNION '.join(branches)}
+            VALUES ?t1 {{ {types} }} ?e a ?t1 ; ng:reportedIn ?article .
+            FILTER (?article NOT IN ({', '.join(f'<{a}>' for a in articles)})) {window} }} LIMIT 5000""")
+        if not found:
+            return {}
+        iris = " ".join(f"<{r['e']}>" for r in found)
+        return self.events(f"VALUES ?e {{ {iris} }}")
+
     def existing_links(self, events: set) -> set:
         rows = self.rows("SELECT ?a ?b WHERE { ?l a ng:EventLink ; ng:event ?a , ?b FILTER (STR(?a) < STR(?b)) }")
         return {(r["a"], r["b"]) for r in rows if r["a"] in events or r["b"] in events}
 
-    def event_links(self, new: dict, pool: dict, within: dict, existing: set) -> dict:
+    def event_links(self, new: dict, pool: dict, within: dict, existing: set,
+                    passes=("direct", "reactions", "story")) -> dict:
         """{(iri, iri): (score, rule)} for links from the new events."""
         links: dict = {}
         linked = set(existing)
@@ -182,9 +212,11 @@ class Linker:
                 links[key] = (round(score, 3), rule)
                 linked.add(key)
 
-        for passes in ("direct", "reactions"):
+        for step in ("direct", "reactions"):
+            if step not in passes:
+                continue
             for a in new.values():
-                if (a.type == "Objection") != (passes == "reactions"):
+                if (a.type == "Objection") != (step == "reactions"):
                     continue
                 best: dict = {}
                 for b in pool.values():
@@ -198,6 +230,8 @@ class Linker:
                         best[b.article] = (score, rule, b)
                 for score, rule, b in best.values():
                     record(a, b, score, rule)
+        if "story" not in passes:
+            return links
         # the same story: one leftover event of a type on each side
         story = {tuple(sorted((pool[x].article, pool[y].article))) for x, y in linked if x in pool and y in pool}
         linked_events = {x for pair in linked for x in pair}
@@ -352,37 +386,54 @@ class Linker:
                     s["events"].add(e)
         story_pairs = {(self._article_of(x), self._article_of(y)) for x, y in pairs}
         out = []
-        items = sorted(by.items())
-        for i, (s1, a) in enumerate(items):
-            for s2, b in items[i + 1:]:
-                if a["article"] not in story_articles and b["article"] not in story_articles:
+        words = {k: _words(v["text"]) for k, v in by.items()}
+        mine = [k for k, v in by.items() if v["article"] in story_articles]
+        by_speaker: dict = defaultdict(list)
+        for k, v in by.items():
+            by_speaker[v["speaker"]].append(k)
+        done = set()
+        for s1 in mine:
+            a = by[s1]
+            # the same speaker elsewhere: a statement link
+            for s2 in by_speaker[a["speaker"]]:
+                b = by[s2]
+                pair = tuple(sorted((s1, s2)))
+                if s2 == s1 or pair in done or b["article"] == a["article"] or a["unnamed"]:
                     continue
-                words = _overlap(a["text"], b["text"])
-                if a["article"] != b["article"] and a["speaker"] == b["speaker"] and not a["unnamed"]:
-                    via = any(tuple(sorted((x, y))) in pairs for x in a["events"] for y in b["events"])
-                    if via or words >= 0.5:
-                        rule = "same speaker, about the same linked happening" if via else "same speaker, much the same words"
-                        score = 0.9 if via else round(min(1.0, words), 3)
-                        iri = mint(self.base, "link", "statement-" + short_hash(s1, s2))
-                        self._shortcut[(s1, s2)] = self._shortcut[(s2, s1)] = iri
-                        t = self._record(iri, n.StatementLink, rule, score, [a["article"], b["article"]], run)
-                        t += [(iri, n.statement, ox.NamedNode(s1)), (iri, n.statement, ox.NamedNode(s2)),
-                              (ox.NamedNode(s1), n.alignedWith, ox.NamedNode(s2)),
-                              (ox.NamedNode(s2), n.alignedWith, ox.NamedNode(s1))]
-                        out += t
-                if a["stance"] != b["stance"] and (a["text"] == b["text"] or _same_claim(a["text"], b["text"])):
-                    if a["article"] != b["article"] and (a["article"], b["article"]) not in story_pairs \
-                            and (b["article"], a["article"]) not in story_pairs:
-                        continue                           # different stories
-                    d = mint(self.base, "disagreement", "stance-" + short_hash(s1, s2))
-                    t = self._record(d, n.Disagreement, "one asserts what the other denies", None,
-                                     [a["article"], b["article"]], run)
-                    t += [(d, n.aspect, literal("stance")), (d, n.compatible, ox.Literal("false", datatype=XSD.boolean)),
-                          (d, n.statement, ox.NamedNode(s1)), (d, n.statement, ox.NamedNode(s2)),
-                          (d, RDFS.label, literal(f"stance: {a['stance'].lower()} / {b['stance'].lower()}"))]
-                    t += self._side(d, "a", f"{a['stance'].lower()}: {a['text']}", a["article"], statement=s1)
-                    t += self._side(d, "b", f"{b['stance'].lower()}: {b['text']}", b["article"], statement=s2)
+                done.add(pair)
+                via = any(tuple(sorted((x, y))) in pairs for x in a["events"] for y in b["events"])
+                closeness = _overlap_sets(words[s1], words[s2])
+                if via or closeness >= 0.5:
+                    rule = "same speaker, about the same linked happening" if via else "same speaker, much the same words"
+                    score = 0.9 if via else round(min(1.0, closeness), 3)
+                    iri = mint(self.base, "link", "statement-" + short_hash(*pair))
+                    self._shortcut[pair] = self._shortcut[pair[::-1]] = iri
+                    t = self._record(iri, n.StatementLink, rule, score, [a["article"], b["article"]], run)
+                    t += [(iri, n.statement, ox.NamedNode(pair[0])), (iri, n.statement, ox.NamedNode(pair[1])),
+                          (ox.NamedNode(pair[0]), n.alignedWith, ox.NamedNode(pair[1])),
+                          (ox.NamedNode(pair[1]), n.alignedWith, ox.NamedNode(pair[0]))]
                     out += t
+            # the opposite stance on the same claim, in the same article or the same story
+            for s2, b in by.items():
+                if s2 == s1 or b["stance"] == a["stance"] or tuple(sorted((s1, s2))) + ("d",) in done:
+                    continue
+                if b["article"] != a["article"] and (a["article"], b["article"]) not in story_pairs \
+                        and (b["article"], a["article"]) not in story_pairs:
+                    continue
+                if not (a["text"] == b["text"] or _same_claim_sets(words[s1], words[s2])):
+                    continue
+                done.add(tuple(sorted((s1, s2))) + ("d",))
+                x, y = sorted((s1, s2))
+                ax, by_ = by[x], by[y]
+                d = mint(self.base, "disagreement", "stance-" + short_hash(x, y))
+                t = self._record(d, n.Disagreement, "one asserts what the other denies", None,
+                                 [ax["article"], by_["article"]], run)
+                t += [(d, n.aspect, literal("stance")), (d, n.compatible, ox.Literal("false", datatype=XSD.boolean)),
+                      (d, n.statement, ox.NamedNode(x)), (d, n.statement, ox.NamedNode(y)),
+                      (d, RDFS.label, literal(f"stance: {ax['stance'].lower()} / {by_['stance'].lower()}"))]
+                t += self._side(d, "a", f"{ax['stance'].lower()}: {ax['text']}", ax["article"], statement=x)
+                t += self._side(d, "b", f"{by_['stance'].lower()}: {by_['text']}", by_["article"], statement=y)
+                out += t
         return out
 
     def _article_of(self, event_iri: str) -> str:
@@ -482,17 +533,14 @@ def _words(text: str) -> set:
     return {w for w in re.findall(r"[a-z][a-z'’-]+", text.lower()) if w not in _STOP and len(w) > 2}
 
 
-def _overlap(a: str, b: str) -> float:
-    wa, wb = _words(a), _words(b)
+def _overlap_sets(wa: set, wb: set) -> float:
     return len(wa & wb) / min(len(wa), len(wb)) if wa and wb else 0.0
 
 
-def _same_claim(a: str, b: str) -> bool:
+def _same_claim_sets(wa: set, wb: set) -> bool:
     """Two claims about the same thing: at least half the words of the shorter (two or more),
     one of them specific ("exemptions")."""
-    wa, wb = _words(a), _words(b)
-    small = min(len(wa), len(wb))
-    return small >= 2 and _overlap(a, b) >= 0.5 and any(len(w) >= 6 for w in wa & wb)
+    return min(len(wa), len(wb)) >= 2 and _overlap_sets(wa, wb) >= 0.5 and any(len(w) >= 6 for w in wa & wb)
 
 
 def _same_measure(a: str, b: str) -> bool:
