@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import warnings
 from datetime import date, datetime
+from functools import lru_cache
 
 import dateparser
 
@@ -22,6 +23,8 @@ _GLUE = re.compile(rf"\b({_MONTH})\.(?=\d)", re.I)   # "Nov.25" -> "Nov 25"
 _ZONE_TIME = re.compile(r"(?<!\d)(\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,5}|[+-]\d{2}:?\d{2})?)", re.I)
 
 _SETTINGS = {
+    # "3 hours ago" on a saved page is relative to a moment nobody recorded: absolute dates only
+    "PARSERS": ["timestamp", "custom-formats", "absolute-time"],
     "REQUIRE_PARTS": ["day", "month", "year"],
     "PREFER_DAY_OF_MONTH": "first",
     "RETURN_TIME_AS_PERIOD": False,
@@ -65,6 +68,7 @@ def parse_date(text: str) -> datetime | date | None:
     return value
 
 
+@lru_cache(maxsize=4096)
 def _parse(text: str) -> datetime | None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

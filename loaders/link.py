@@ -17,18 +17,20 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from newsgraph.terms import PROV, RDF, RDFS, XSD, mint, ng, short_hash
 
+from .link_data import Ev, events_of, summarise
+from .link_index import LinkIndex
 from .to_rdf import literal
 
 FAMILY = {"Talks": "talks", "Meeting": "talks", "Summit": "talks"}
 REAL = {"Occurred", "Ongoing"}
 THRESHOLD = 0.55
 WINDOW_DAYS = 14
+CANDIDATES = 12          # the best few candidates per new event (see link_index)
 SYNONYMS = [{"soldiers", "servicemen", "troops", "fighters", "prisoners"},
             {"vessels", "tankers", "ships", "boats"},
             {"people", "persons", "civilians", "residents"}]
@@ -38,24 +40,8 @@ about into over under after before than more most less such some any all each ot
 whose what when where why how said says also very just only then now new""".split())
 
 
-@dataclass
-class Ev:
-    iri: str
-    type: str
-    article: str
-    pub: str
-    modality: str
-    time: str | None = None
-    place: str | None = None
-    place_label: str | None = None
-    actors: set = field(default_factory=set)          # named agents (groups expanded)
-    unnamed: dict = field(default_factory=dict)       # iri -> label, per-article agents
-    labels: dict = field(default_factory=dict)        # actor iri -> label
-    reacts_to: set = field(default_factory=set)
-
-
 class Linker:
-    def __init__(self, store, base: str):
+    def __init__(self, store, base: str, index_path: str = ":memory:"):
         self.store = store
         self.base = base
         self.n = ng(base)
@@ -66,7 +52,48 @@ class Linker:
                          "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
                          "PREFIX prov: <http://www.w3.org/ns/prov#>\n"
                          "PREFIX gaf: <http://groundedannotationframework.org/gaf#>\n"
-                         "PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#>\n")
+                         "PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#>\n"
+                         "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n")
+        self.index = LinkIndex(index_path)
+        self._sync_index()
+
+    def close(self) -> None:
+        self.index.close()
+
+    def _sync_index(self) -> None:
+        """Rebuild the index when it does not describe the store (new, deleted, or a store that
+        was rolled back or written by someone else)."""
+        n_articles = int(self.rows("SELECT (COUNT(*) AS ?n) WHERE { ?g a ng:ArticleGraph }")[0]["n"])
+        n_links = int(self.rows("SELECT (COUNT(*) AS ?n) WHERE { ?l a ng:EventLink }")[0]["n"])
+        if self.index.counts() == (n_articles, n_links):
+            return
+        self.index.clear()
+        articles = [r["a"] for r in self.rows("SELECT ?a WHERE { ?g a ng:ArticleGraph ; prov:wasDerivedFrom ?a }")]
+        for i in range(0, len(articles), 100):
+            for summary in self.summaries_from_store(articles[i:i + 100]):
+                self.index.put(summary)
+        self.index.add_links((r["a"], r["b"]) for r in self.rows(
+            "SELECT ?a ?b WHERE { ?l a ng:EventLink ; ng:event ?a , ?b FILTER (STR(?a) < STR(?b)) }"))
+        self.index.commit()
+
+    def summaries_from_store(self, articles: list[str]) -> list[dict]:
+        """Summaries of articles already in the store, read off their graphs."""
+        values = " ".join(f"<{a}>" for a in articles)
+        own = self.store.query(self.prologue + f"""SELECT ?a ?s ?p ?o WHERE {{ VALUES ?a {{ {values} }}
+            GRAPH ?g {{ ?g a ng:ArticleGraph ; prov:wasDerivedFrom ?a . ?s ?p ?o }} }}""")
+        triples: dict = defaultdict(list)
+        for r in own:
+            triples[r["a"].value].append((r["s"], r["p"], r["o"]))
+        about = self.store.query(self.prologue + f"""SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?a {{ {values} }}
+            GRAPH ?g {{ ?g a ng:ArticleGraph ; prov:wasDerivedFrom ?a . ?x ?q ?s FILTER (isIRI(?s)) }}
+            ?s ?p ?o FILTER (?p IN (rdfs:label, rdf:type)) }}""")
+        shared = [(r["s"], r["p"], r["o"]) for r in about]
+        out = []
+        for a in articles:
+            summary = summarise(triples.get(a, []) + shared, self.n.iri, article=a)
+            if summary is not None:
+                out.append(summary)
+        return out
 
     # ------------------------------------------------------------ reading the store
 
@@ -78,85 +105,75 @@ class Linker:
             out.append({k: (r[k].value if r[k] is not None else None) for k in names})
         return out
 
-    def events(self, where: str) -> dict[str, Ev]:
-        rows = self.rows(f"""SELECT ?e ?type ?article ?pub ?mod ?time ?place ?plabel ?actor ?alabel ?akind ?member ?mlabel ?target WHERE {{
-            {where}
-            ?e ng:reportedIn ?article ; a ?type ; ng:modality ?m .
-            ?type rdfs:subClassOf+ ng:Event .
-            BIND (STRAFTER(STR(?m), "#") AS ?mod)
-            OPTIONAL {{ ?article schema:datePublished ?pub }}
-            OPTIONAL {{ ?e sem:hasTimeStamp ?time }}
-            OPTIONAL {{ ?e sem:hasPlace ?place . ?place rdfs:label ?plabel }}
-            OPTIONAL {{ ?e sem:hasActor ?actor . ?actor rdfs:label ?alabel .
-                        OPTIONAL {{ ?actor a ?akind FILTER (?akind IN (ng:UnnamedAgent, ng:AgentGroup)) }}
-                        OPTIONAL {{ ?actor ng:member ?member . ?member rdfs:label ?mlabel }} }}
-            OPTIONAL {{ ?e ng:reactsTo ?target }}
-        }}""")
-        evs: dict[str, Ev] = {}
-        for r in rows:
-            t = r["type"].rsplit("#", 1)[-1]
-            ev = evs.get(r["e"])
-            if ev is None:
-                ev = evs[r["e"]] = Ev(r["e"], t, r["article"], (r["pub"] or "")[:10], r["mod"])
-            elif ev.type in ("Meeting", "Event") and t not in ("Meeting", "Event"):
-                ev.type = t                                   # the most specific type
-            ev.time = ev.time or r["time"]
-            if r["place"]:
-                ev.place, ev.place_label = r["place"], r["plabel"]
-            if r["actor"]:
-                kind = (r["akind"] or "").rsplit("#", 1)[-1]
-                if kind == "UnnamedAgent":
-                    ev.unnamed[r["actor"]] = r["alabel"]
-                elif kind == "AgentGroup":
-                    ev.unnamed[r["actor"]] = r["alabel"]
-                    if r["member"]:
-                        ev.actors.add(r["member"])
-                        ev.labels[r["member"]] = r["mlabel"]
-                else:
-                    ev.actors.add(r["actor"])
-                    ev.labels[r["actor"]] = r["alabel"]
-            if r["target"]:
-                ev.reacts_to.add(r["target"])
-        return evs
-
-    def containment(self) -> dict[str, set]:
+    def containment(self, summaries=()) -> dict[str, set]:
+        """Which place lies within which: in the store, and in the articles not written yet."""
         rows = self.rows("SELECT ?a ?b WHERE { ?a schema:containedInPlace ?b }")
         out: dict = defaultdict(set)
         for r in rows:
             out[r["a"]].add(r["b"])
+        for x in summaries:
+            for a, b in x.get("within", ()):
+                out[a].add(b)
         return out
 
     # ------------------------------------------------------------ linking
 
-    def link(self, articles: list[str], run) -> list:
-        """Quads for the links of these (new or changed) articles."""
-        if not articles:
-            return []
-        self._articles.clear()
+    def link(self, summaries: list[dict], run) -> dict:
+        """The link records for these (new or changed) articles, given their summaries:
+        {record IRI: [(s, p, o)]}, each record a named graph of its own."""
+        if not summaries:
+            return {}
         self._shortcut.clear()
-        values = " ".join(f"<{a}>" for a in articles)
-        new = self.events(f"VALUES ?article {{ {values} }}")
+        self._summaries = {x["article"]: x for x in summaries}
+        articles = list(self._summaries)
+        self.index.forget_articles(articles)
+        new: dict = {}
+        for x in summaries:
+            self.index.put(x)
+            new.update(events_of(x))
         if not new:
-            return []
-        within = self.containment()
-        candidates = self.candidates(new, articles)
-        pool = {**candidates, **new}
-        existing = self.existing_links(set(pool))
-        direct = self.event_links(new, pool, within, existing, passes=("direct",))
+            self.index.commit()
+            return {}
+        within = self.containment(summaries)
+        cands = {iri: self.index.candidates(ev, sorted(_family_members(ev.type)), WINDOW_DAYS, CANDIDATES)
+                 for iri, ev in new.items()}
+        pool = {**self.events_by_iri({c for cs in cands.values() for c in cs} - set(new)), **new}
+        existing = self.index.links_of(pool)
+        direct = self.event_links(new, pool, cands, within, existing, passes=("direct",))
         # the partners' other events, for reactions and for events of the same story
-        partners = {pool[e].article for pair in list(direct) + list(existing) for e in pair if e in pool}
+        partners = {self._article_of(e) for pair in list(direct) + list(existing) for e in pair}
         partners -= set(articles)
-        if partners:
-            more = self.events(f"VALUES ?article {{ {' '.join(f'<{a}>' for a in sorted(partners))} }}")
-            pool.update(more)
-        self._articles.update({e.iri: e.article for e in pool.values()})
-        links = self.event_links(new, pool, within, existing | set(direct), passes=("reactions", "story"))
+        for a in sorted(partners):
+            pool.update(events_of(self._summary(a)))
+        links = self.event_links(new, pool, cands, within, existing | set(direct), passes=("reactions", "story"))
         links.update(direct)
+        self.index.add_links(links)
+        self.index.commit()
         triples = self.event_link_quads(links, pool, run)
         triples += self.disagreement_quads(links, pool, within, run)
         triples += self.statement_quads(articles, links, existing, run)
         triples += self.number_quads(articles, links, pool, run)
-        return [ox.Quad(s, p, o, self._graph_of(s, p, o)) for s, p, o in triples]
+        records: dict = {}
+        for t in dict.fromkeys(triples):
+            records.setdefault(self._graph_of(*t), []).append(t)
+        return records
+
+    def _summary(self, article: str) -> dict:
+        x = self._summaries.get(article)
+        if x is None:
+            x = self._summaries[article] = self.index.summary(article) or {
+                "article": article, "pub": "", "events": [], "statements": [], "amounts": []}
+        return x
+
+    def _article_of(self, event: str) -> str:
+        return self.index.article_of(event) or ""
+
+    def events_by_iri(self, iris) -> dict[str, Ev]:
+        out: dict = {}
+        wanted = set(iris)
+        for a in sorted({self._article_of(e) for e in wanted} - {""}):
+            out.update({k: v for k, v in events_of(self._summary(a)).items() if k in wanted})
+        return out
 
     def _graph_of(self, s, p, o) -> ox.NamedNode:
         """The record a triple belongs to: the link (or disagreement) it is about."""
@@ -164,47 +181,16 @@ class Linker:
             return self._shortcut[(s.value, o.value)]
         return ox.NamedNode(s.value.split("#", 1)[0])
 
-    def candidates(self, new: dict, articles: list[str]) -> dict:
-        """Other articles' events that share a named participant, the place or the time with a new
-        event, of a compatible kind, published within the window (or at the same time)."""
-        actors = sorted({a for e in new.values() for a in e.actors})
-        places = sorted({e.place for e in new.values() if e.place})
-        times = sorted({e.time for e in new.values() if e.time})
-        branches = []
-        if actors:
-            branches.append(f"{{ VALUES ?shared {{ {' '.join(f'<{a}>' for a in actors)} }} ?e sem:hasActor ?shared }}")
-        if places:
-            branches.append(f"{{ VALUES ?shared {{ {' '.join(f'<{a}>' for a in places)} }} ?e sem:hasPlace ?shared }}")
-        if times:
-            branches.append("{ ?e sem:hasTimeStamp ?tt FILTER (STR(?tt) IN (" + ", ".join(f'"{t}"' for t in times) + ")) }")
-        if not branches:
-            return {}
-        types = " ".join(f"ng:{t}" for t in sorted({t2 for e in new.values() for t2 in _family_members(e.type)}))
-        dates = sorted(e.pub for e in new.values() if e.pub)
-        window = ""
-        if dates:
-            lo, hi = _shift(dates[0], -WINDOW_DAYS), _shift(dates[-1], WINDOW_DAYS)
-            same_time = (" || STR(?t0) IN (" + ", ".join(f'"{t}"' for t in times) + ")") if times else ""
-            window = ("OPTIONAL { ?article schema:datePublished ?p0 } BIND (SUBSTR(STR(?p0), 1, 10) AS ?d0) "
-                      "OPTIONAL { ?e sem:hasTimeStamp ?t0 } "
-                      f'FILTER ((BOUND(?d0) && ?d0 >= "{lo}" && ?d0 <= "{hi}"){same_time})')
-        found = self.rows(f"""SELECT DISTINCT ?e WHERE {{ {' UNION '.join(branches)}
-            VALUES ?t1 {{ {types} }} ?e a ?t1 ; ng:reportedIn ?article .
-            FILTER (?article NOT IN ({', '.join(f'<{a}>' for a in articles)})) {window} }} LIMIT 5000""")
-        if not found:
-            return {}
-        iris = " ".join(f"<{r['e']}>" for r in found)
-        return self.events(f"VALUES ?e {{ {iris} }}")
-
-    def existing_links(self, events: set) -> set:
-        rows = self.rows("SELECT ?a ?b WHERE { ?l a ng:EventLink ; ng:event ?a , ?b FILTER (STR(?a) < STR(?b)) }")
-        return {(r["a"], r["b"]) for r in rows if r["a"] in events or r["b"] in events}
-
-    def event_links(self, new: dict, pool: dict, within: dict, existing: set,
+    def event_links(self, new: dict, pool: dict, cands: dict, within: dict, existing: set,
                     passes=("direct", "reactions", "story")) -> dict:
-        """{(iri, iri): (score, rule)} for links from the new events."""
+        """{(iri, iri): (score, rule)} for links from the new events to their candidates (and,
+        for reactions, to the events of articles already linked)."""
         links: dict = {}
         linked = set(existing)
+        by_article: dict = defaultdict(list)
+        for e in pool.values():
+            by_article[e.article].append(e)
+        linked_articles = {pool[e].article for pair in linked for e in pair if e in pool}
 
         def record(a, b, score, rule):
             key = tuple(sorted((a.iri, b.iri)))
@@ -219,7 +205,10 @@ class Linker:
                 if (a.type == "Objection") != (step == "reactions"):
                     continue
                 best: dict = {}
-                for b in pool.values():
+                options = [pool[c] for c in cands.get(a.iri, ()) if c in pool]
+                if step == "reactions":
+                    options += [e for art in linked_articles for e in by_article[art] if e.type == "Objection"]
+                for b in options:
                     if b.article == a.article or not _same_family(a.type, b.type):
                         continue
                     if (a.modality in REAL) != (b.modality in REAL):
@@ -236,8 +225,8 @@ class Linker:
         story = {tuple(sorted((pool[x].article, pool[y].article))) for x, y in linked if x in pool and y in pool}
         linked_events = {x for pair in linked for x in pair}
         for art_a, art_b in story:
-            left = [e for e in pool.values() if e.article == art_a and e.iri not in linked_events]
-            right = [e for e in pool.values() if e.article == art_b and e.iri not in linked_events]
+            left = [e for e in by_article[art_a] if e.iri not in linked_events]
+            right = [e for e in by_article[art_b] if e.iri not in linked_events]
             for a in left:
                 same = [b for b in right if b.type == a.type and b.modality == a.modality]
                 mine = [x for x in left if x.type == a.type and x.modality == a.modality]
@@ -368,29 +357,25 @@ class Linker:
         story_articles = set(articles)
         related = set(articles) | {self._article_of(e) for pair in linked_events for e in pair}
         related.discard("")
-        st = self.rows(f"""SELECT ?s ?speaker ?skind ?text ?stance ?article ?about ?uttered WHERE {{
-            VALUES ?article {{ {' '.join(f'<{a}>' for a in sorted(related))} }}
-            ?s a ng:Statement ; ng:speaker ?speaker ; schema:text ?text ; ng:stance ?st ; ng:reportedIn ?article .
-            BIND (STRAFTER(STR(?st), "#") AS ?stance)
-            OPTIONAL {{ ?speaker a ?skind FILTER (?skind IN (ng:UnnamedAgent, ng:AgentGroup)) }}
-            OPTIONAL {{ ?s ng:about ?about }} OPTIONAL {{ ?s ng:utteredIn ?uttered }}
-        }}""")
         by: dict = {}
-        for r in st:
-            if r["article"] not in related:
-                continue
-            s = by.setdefault(r["s"], {"speaker": r["speaker"], "unnamed": bool(r["skind"]), "text": r["text"],
-                                        "stance": r["stance"], "article": r["article"], "events": set()})
-            for e in (r["about"], r["uttered"]):
-                if e:
-                    s["events"].add(e)
+        for a in sorted(related):
+            for st in self._summary(a)["statements"]:
+                by[st["iri"]] = dict(st, article=a)
         story_pairs = {(self._article_of(x), self._article_of(y)) for x, y in pairs}
         out = []
         words = {k: _words(v["text"]) for k, v in by.items()}
         mine = [k for k, v in by.items() if v["article"] in story_articles]
         by_speaker: dict = defaultdict(list)
+        by_article: dict = defaultdict(list)
         for k, v in by.items():
             by_speaker[v["speaker"]].append(k)
+            by_article[v["article"]].append(k)
+        story_of: dict = defaultdict(set)        # an article and the articles it shares a story with
+        for art in related:
+            story_of[art].add(art)
+        for x, y in story_pairs:
+            story_of[x].add(y)
+            story_of[y].add(x)
         done = set()
         for s1 in mine:
             a = by[s1]
@@ -414,11 +399,9 @@ class Linker:
                           (ox.NamedNode(pair[1]), n.alignedWith, ox.NamedNode(pair[0]))]
                     out += t
             # the opposite stance on the same claim, in the same article or the same story
-            for s2, b in by.items():
+            for s2 in (x for art in story_of[a["article"]] for x in by_article[art]):
+                b = by[s2]
                 if s2 == s1 or b["stance"] == a["stance"] or tuple(sorted((s1, s2))) + ("d",) in done:
-                    continue
-                if b["article"] != a["article"] and (a["article"], b["article"]) not in story_pairs \
-                        and (b["article"], a["article"]) not in story_pairs:
                     continue
                 if not (a["text"] == b["text"] or _same_claim_sets(words[s1], words[s2])):
                     continue
@@ -436,46 +419,24 @@ class Linker:
                 out += t
         return out
 
-    def _article_of(self, event_iri: str) -> str:
-        if event_iri in self._articles:
-            return self._articles[event_iri]
-        rows = self.store.query(self.prologue + "SELECT ?a ?e WHERE { ?e ng:reportedIn ?a }",
-                                substitutions={ox.Variable("e"): ox.NamedNode(event_iri)})
-        for r in rows:
-            self._articles[event_iri] = r["a"].value
-            return r["a"].value
-        return ""
-
     def number_quads(self, articles: list[str], links: dict, pool: dict, run) -> list:
         """The same kind of count given differently by two articles that tell the same story."""
         n = self.n
         story = {tuple(sorted((pool[x].article, pool[y].article))) for x, y in links if x in pool and y in pool}
         if not story:
             return []
-        arts = sorted({a for pair in story for a in pair})
-        rows = self.rows(f"""SELECT ?q ?value ?unit ?measures ?qual ?label ?article ?st WHERE {{
-            VALUES ?article {{ {' '.join(f'<{a}>' for a in arts)} }}
-            ?article ng:bodyContext ?ctx .
-            ?q a ng:Amount ; schema:value ?value ; schema:unitText ?unit ; ng:measures ?measures ;
-               rdfs:label ?label ; gaf:denotedBy ?m . ?m nif:referenceContext ?ctx ; nif:beginIndex ?b .
-            OPTIONAL {{ ?q ng:qualifier ?qual }}
-            OPTIONAL {{ ?st ng:reportedIn ?article ; gaf:denotedBy ?sm . ?sm nif:beginIndex ?sb ; nif:endIndex ?se
-                        FILTER (?sb <= ?b && ?b < ?se) }}
-        }}""")
-        amounts = {}
-        for r in rows:
-            amounts.setdefault(r["q"], r)
+        amounts = {a: self._summary(a)["amounts"] for pair in story for a in pair}
         out = []
-        for art_a, art_b in story:
-            for qa in [r for r in amounts.values() if r["article"] == art_a]:
-                for qb in [r for r in amounts.values() if r["article"] == art_b]:
+        for art_a, art_b in sorted(story):
+            for qa in amounts[art_a]:
+                for qb in amounts[art_b]:
                     if qa["unit"] != qb["unit"] or float(qa["value"]) == float(qb["value"]):
                         continue
                     if not _same_measure(qa["measures"], qb["measures"]):
                         continue
                     if not {art_a, art_b} & set(articles):
                         continue
-                    d = mint(self.base, "disagreement", "number-" + short_hash(qa["q"], qb["q"]))
+                    d = mint(self.base, "disagreement", "number-" + short_hash(qa["iri"], qb["iri"]))
                     ok = bool(qa["qual"] or qb["qual"])
                     t = self._record(d, n.Disagreement, f"the same story counts {qa['measures']} differently",
                                      None, [art_a, art_b], run)

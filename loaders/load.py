@@ -1,9 +1,10 @@
-"""Load files into a store: read -> extract -> map to RDF -> write, one article at a time.
+"""Load files into a store: read -> extract -> map to RDF -> write.
 
 A file that fails is reported and the others load regardless. Articles are written in
-batches, each batch one transaction; if a batch fails, its articles are retried one by one so
-that only the bad one is lost. An article whose input hash is already in the store is skipped,
-so reloading changes nothing.
+batches; if a batch fails, its articles are retried one by one so that only the bad one is
+lost. What a load writes becomes visible at the store's checkpoints (whole batches only), and a
+crash rolls the store back to the last one. An article whose input hash is already in the
+store is skipped, so reloading changes nothing.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ import pyoxigraph as ox
 from newsgraph.config import DEFAULT_BASE
 from newsgraph.store import Store
 from newsgraph.terms import check_base, mint, ng, ontology_iri, short_hash
-from newsgraph import ONTOLOGY_DIR, __version__
+from newsgraph import ONTOLOGY_DIR
 
 from .link import Linker
 from .pipeline import build_pipeline
-from .read import RDF_EXTENSIONS, ReadError, is_article_file, read_file
-from .to_rdf import Mapper, Run, literal
+from .read import RDF_EXTENSIONS, is_article_file
+from .to_rdf import Mapper, Run, literal, nquads
+from .work import Extracted, Job, extract_files
+from .writer import Batch, Writer
 
 RDF_FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS,
@@ -63,129 +66,135 @@ def iter_files(paths: Iterable) -> Iterator[tuple[Path, bool]]:
 
 
 class Loader:
+    """Loads files through one write session (see :meth:`newsgraph.store.Store.session`).
+
+    Extraction runs in `jobs` worker processes (0: one per core); the articles come back in
+    file order and are written in batches, each followed by the links it makes.
+    """
+
     def __init__(self, store: Store, base: str | None = None, graph: str | None = None,
-                 stages=None, batch_size: int = 50,
-                 progress: Callable[[str], None] | None = None, link: bool = True):
+                 stages=None, batch_size: int = 200, jobs: int = 0,
+                 progress: Callable[[str], None] | None = None, link: bool = True,
+                 checkpoint_every: float = 60.0):
         self.store = store
         self.base = check_base(store.resolve_base(base, DEFAULT_BASE))
         self.graph = ox.NamedNode(graph) if graph else None
-        self.pipeline = build_pipeline(stages)
+        self.stages = tuple(stages) if stages is not None else None
+        build_pipeline(stages)   # a bad stage list fails here, before anything is written
         self.mapper = Mapper(self.base)
-        self.linker = Linker(store, self.base) if link else None
+        self.link = link
+        self.linker: Linker | None = None
         self.batch_size = batch_size
+        self.jobs = jobs
+        self.checkpoint_every = checkpoint_every
         self.progress = progress or (lambda source: None)
         self.report = Report()
         self.run = Run(self.base)
         self._run_started = False
-        self._batch: list = []          # (source, Output)
-        self._known = self._known_hashes()
-        self._pipeline_id = f"newsgraph {__version__}; stages {','.join(self.pipeline.names)}; " \
-                            f"data {self.pipeline.data_version}"
+        self._batch: list = []          # Extracted articles waiting to be written
+        self._known: dict = {}
+        self.w: Store = store           # the write session, while loading
+        self.writer: Writer | None = None
 
     # ------------------------------------------------------------ entry points
 
     def load(self, paths) -> Report:
-        self._setup_graphs()
-        for path, explicit in iter_files(paths):
-            self.load_file(path, explicit)
-        self.flush()
-        self._finish()
+        files = list(iter_files(paths))
+        with self.store.session(self.checkpoint_every) as w:
+            self.w = w
+            self._known = self._known_hashes()
+            self._setup_graphs()
+            if self.link:
+                self.linker = Linker(w, self.base, w.side_file("links.sqlite3"))
+            self.writer = Writer(w, self.mapper.ng.fromArticle, self._lost)
+            try:
+                job = Job(self.base, self.run.iri.value, self.run.started, self.stages, dict(self._known))
+                n_articles = sum(1 for p, _ in files if p.suffix.lower() not in RDF_EXTENSIONS)
+                for result in extract_files(self._article_paths(files), job, self.jobs, n_articles):
+                    if result.error:
+                        self.report.failed.append((result.path, result.error))
+                    for x in result.articles:
+                        self._take(x)
+                    self.progress(result.path)
+                self.flush()
+                self.writer.wait()
+                self._finish()
+            finally:
+                self.writer.wait()
+                if self.linker is not None:
+                    self.linker.close()
         return self.report
 
-    def load_file(self, path: Path, explicit: bool = True) -> None:
-        suffix = path.suffix.lower()
-        if not path.exists():
-            self.report.failed.append((str(path), "no such file"))
-        elif suffix in RDF_EXTENSIONS:
-            self._load_rdf(path)
-        elif is_article_file(path):
-            self._load_articles(path)
-        elif explicit:
-            self.report.failed.append((str(path), f"unknown file type {suffix or '(no extension)'!r}"))
-        else:
-            self.report.skipped.append(str(path))
+    def _lost(self, x: Extracted, reason: str) -> None:
+        """An article the writer could not write."""
+        self.report.loaded -= 1
+        self.report.failed.append((x.source, reason))
+        self._known.pop(x.graph, None)
+        if self.linker is not None:
+            self.linker.index.forget_articles([x.article])
+
+    def _article_paths(self, files) -> Iterator[str]:
+        """The article files to extract; RDF files load here, in their turn."""
+        for path, explicit in files:
+            suffix = path.suffix.lower()
+            if not path.exists():
+                self.report.failed.append((str(path), "no such file"))
+            elif suffix in RDF_EXTENSIONS:
+                self.flush()
+                self._load_rdf(path)
+            elif is_article_file(path):
+                yield str(path)
+            elif explicit:
+                self.report.failed.append((str(path), f"unknown file type {suffix or '(no extension)'!r}"))
+            else:
+                self.report.skipped.append(str(path))
 
     # ------------------------------------------------------------ articles
 
-    def _load_articles(self, path: Path) -> None:
-        try:
-            for article in read_file(path):
-                self.add_article(article)
-        except ReadError as e:
-            self.report.failed.append((str(path), str(e)))
-        except Exception as e:  # noqa: BLE001 - one bad file must not stop the load
-            self.report.failed.append((str(path), f"{type(e).__name__}: {e}"))
-        self.progress(str(path))
-
-    def add_article(self, article) -> None:
-        """Extract and map one article, and queue it for writing."""
-        source = article.source
-        for w in article.warnings:
-            self.report.warnings.append((source, w))
-        if not article.body:
-            self.report.failed.append((source, "no body text"))
+    def _take(self, x: Extracted) -> None:
+        for w in x.warnings:
+            self.report.warnings.append((x.source, w))
+        if x.error:
+            self.report.failed.append((x.source, x.error))
             return
-        input_hash = hashlib.sha256(
-            (self._pipeline_id + "\x1f" + article.content_hash()).encode()).hexdigest()
-        try:
-            article = self.pipeline(article)
-            output = self.mapper.article(article, self.run, input_hash)
-        except Exception as e:  # noqa: BLE001
-            self.report.failed.append((source, f"extraction failed: {type(e).__name__}: {e}"))
-            return
-        if self._known.get(output.graph.value) == input_hash:
+        if x.unchanged or self._known.get(x.graph) == x.input_hash:
             self.report.unchanged += 1
             return
-        self._known[output.graph.value] = input_hash
-        self._batch.append((source, output))
+        replaced = x.graph in self._known
+        self._known[x.graph] = x.input_hash
+        self._batch.append((x, replaced))
         if len(self._batch) >= self.batch_size:
             self.flush()
 
     def flush(self) -> None:
+        """Link the batch, and hand it to the writer (which writes while the next one is made)."""
         batch, self._batch = self._batch, []
         if not batch:
             return
-        try:
-            self._write(batch)
-            self.report.loaded += len(batch)
-        except Exception:  # noqa: BLE001 - find the article that spoils the batch
-            if len(batch) == 1:
-                source, output = batch[0]
-                self._known.pop(output.graph.value, None)
-                self.report.failed.append((source, f"could not be written: {_why()}"))
-                return
-            for item in batch:
-                self._batch = [item]
-                self.flush()
-
-    def _write(self, batch) -> None:
-        graphs = {out.graph: out.quads for _, out in batch}
-        shared = [q for _, out in batch for q in out.shared]
-        if not self._run_started:
-            shared.extend(self.mapper.run_start(self.run))
-        self.store.replace_graphs(graphs, shared)
-        self._run_started = True
+        drops = [x.graph for x, replaced in batch if replaced]
+        records: dict = {}
         if self.linker is not None:
-            self._link([out.article for _, out in batch])
-
-    def _link(self, articles: list) -> None:
-        """Link the new articles with what the store holds (one transaction)."""
-        try:
-            iris = [a.value for a in articles]
-            stale = self.linker.stale(iris)
-            records: dict = {}
-            for q in dict.fromkeys(self.linker.link(iris, self.run)):
-                records.setdefault(q.graph_name, []).append(q)
-            graphs = {g: [] for g in stale}
-            graphs.update(records)
-            if graphs:
-                self.store.replace_graphs(graphs)
-        except Exception as e:  # noqa: BLE001 - the articles are in; their links can be remade
-            self.report.warnings.append(("(links)", f"cross-source links not made: {type(e).__name__}: {e}"))
+            try:
+                replaced = [x.article for x, again in batch if again]
+                drops += [g.value for g in self.linker.stale(replaced)] if replaced else []
+                records = self.linker.link([x.summary for x, _ in batch if x.summary], self.run)
+            except Exception as e:  # noqa: BLE001 - the articles go in; their links can be remade
+                self.report.warnings.append(("(links)", f"cross-source links not made: {type(e).__name__}: {e}"))
+        extra = b""
+        if not self._run_started:
+            extra = nquads([([(q.subject, q.predicate, q.object) for q in self.mapper.run_start(self.run)],
+                             self.mapper.runs_graph)])
+            self._run_started = True
+        self.writer.submit(Batch(batch, drops, records, extra))
+        self.report.loaded += len(batch)
+        if self.w.due():
+            self.writer.wait()
+            self.w.checkpoint()
 
     # ------------------------------------------------------------ RDF files
 
     def _load_rdf(self, path: Path) -> None:
+        self.writer.wait()
         fmt = RDF_FORMATS[path.suffix.lower()]
         try:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -198,12 +207,12 @@ class Loader:
             self.report.unchanged += 1
             return
         try:
-            self.store.load_file(path, fmt, self.graph)
+            self.w.load_file(path, fmt, self.graph)
         except (SyntaxError, ValueError, OSError) as e:
             self.report.failed.append((str(path), f"not valid {fmt.name}: {e}"))
             return
         n = self.mapper.ng
-        self.store.replace_graphs({}, [
+        self.w.replace_graphs({}, [
             ox.Quad(record, n.inputHash, literal(digest), self.mapper.runs_graph),
             ox.Quad(record, n.sourceFile, literal(path.name), self.mapper.runs_graph),
         ])
@@ -215,7 +224,7 @@ class Loader:
 
     def _known_hashes(self) -> dict:
         n = ng(self.base)
-        rows = self.store.select(
+        rows = self.w.select(
             "SELECT ?g ?h ?hashed WHERE { GRAPH ?x { ?g ?hashed ?h } }",
             substitutions={ox.Variable("hashed"): n.inputHash})
         return {r["g"].value: r["h"].value for r in rows}
@@ -238,13 +247,13 @@ class Loader:
                                 literal(void_hash), self.mapper.void_graph))
             graphs[self.mapper.void_graph] = void
         if graphs:
-            self.store.replace_graphs(graphs)
+            self.w.replace_graphs(graphs)
             self._known[onto.value] = digest
             self._known[self.mapper.void_graph.value] = void_hash
 
     def _finish(self) -> None:
         if self._run_started:
-            self.store.replace_graphs({}, self.mapper.run_end(self.run, self.report.loaded))
+            self.w.replace_graphs({}, self.mapper.run_end(self.run, self.report.loaded))
             self.report.run = self.run.iri.value
 
 

@@ -65,12 +65,45 @@ class Run:
 
 @dataclass
 class Output:
-    """The quads for one article: its graph, and what it adds to shared graphs."""
+    """One article's triples: those of its graph, and what it adds to the shared entities graph."""
 
     graph: ox.NamedNode
-    quads: list
-    shared: list
+    triples: list
+    shared_triples: list
+    entities_graph: ox.NamedNode
     article: ox.NamedNode = None
+
+    @property
+    def quads(self) -> list:
+        return [ox.Quad(s, p, o, self.graph) for s, p, o in self.triples]
+
+    @property
+    def shared(self) -> list:
+        return [ox.Quad(s, p, o, self.entities_graph) for s, p, o in self.shared_triples]
+
+    def __len__(self) -> int:
+        return len(self.triples) + len(self.shared_triples)
+
+    def nquads(self) -> bytes:
+        return nquads([(self.triples, self.graph), (self.shared_triples, self.entities_graph)])
+
+
+def nquads(parts) -> bytes:
+    """N-Quads for (triples, graph) pairs. Each term is written by pyoxigraph (``str(term)`` is
+    its N-Triples form), once: making a Quad object per triple would cost more than the rest."""
+    text: dict = {}
+
+    def nt(term):
+        v = text.get(term)
+        if v is None:
+            v = text[term] = str(term)
+        return v
+
+    lines = []
+    for triples, g in parts:
+        gt = nt(g)
+        lines += [f"{nt(s)} {nt(p)} {nt(o)} {gt} .\n" for s, p, o in triples]
+    return "".join(lines).encode()
 
 
 class Mapper:
@@ -121,6 +154,10 @@ class Mapper:
         return [ox.Quad(s, p, o, g) for s, p, o in q]
 
     # ------------------------------------------------------------ one article
+
+    def graph_of(self, article: Article) -> ox.NamedNode:
+        """The named graph an article's facts go to (known before extraction)."""
+        return mint(self.base, "graph", article_slug(article))
 
     def article(self, article: Article, run: Run, input_hash: str) -> Output:
         slug = article_slug(article)
@@ -180,9 +217,7 @@ class Mapper:
         ents.statements(a)
         ents.amounts(a)
 
-        quads = [ox.Quad(s_, p_, o_, graph) for s_, p_, o_ in t]
-        shared_quads = [ox.Quad(s_, p_, o_, self.entities_graph) for s_, p_, o_ in dict.fromkeys(shared)]
-        return Output(graph, quads, shared_quads, a)
+        return Output(graph, t, list(dict.fromkeys(shared)), self.entities_graph, a)
 
     # ------------------------------------------------------------ things
 
@@ -302,14 +337,12 @@ class _Things:
         if m not in self._mentions:
             self._mentions.add(m)
             n = self.n
-            for c in (n.Mention, NIF.Phrase, NIF.String, NIF.OffsetBasedString):
-                self.add(m, RDF.type, c)
+            self.add(m, RDF.type, n.Mention)
+            self.add(m, RDF.type, NIF.Phrase)     # nif:String follows (Phrase is a String)
             self.add(m, NIF.beginIndex, literal(span.begin, XSD.integer))
             self.add(m, NIF.endIndex, literal(span.end, XSD.integer))
             self.add(m, NIF.anchorOf, literal(span.text))
             self.add(m, NIF.referenceContext, self.ctx)
-        self.add(m, self.n.denotes, thing)
-        self.add(m, GAF.denotes, thing)
         self.add(thing, GAF.denotedBy, m)
         return m
 

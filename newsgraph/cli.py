@@ -45,8 +45,17 @@ def main():
               "one the store was loaded with). [NEWSGRAPH_BASE]")
 @click.option("--graph", metavar="IRI", help="Named graph for RDF files holding triples. [NEWSGRAPH_GRAPH]")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures.")
+@click.option("--jobs", "-j", type=click.IntRange(0), default=0, show_default=True, envvar="NEWSGRAPH_JOBS",
+              help="Processes extracting articles (0: as many as suit the cores; 1: none besides this one).")
+@click.option("--progress/--no-progress", default=None,
+              help="A progress bar with rate and time left (default: when standard error is a terminal).")
+@click.option("--batch-size", type=click.IntRange(1), default=200, show_default=True, envvar="NEWSGRAPH_BATCH_SIZE",
+              help="Articles linked and written together.")
+@click.option("--checkpoint-every", type=click.FloatRange(0), default=60.0, show_default=True, metavar="SECONDS",
+              envvar="NEWSGRAPH_CHECKPOINT_EVERY",
+              help="How often a long load publishes what it wrote (to readers, and as the point a crash rolls back to).")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-def load(store, base, graph, quiet, paths):
+def load(store, base, graph, quiet, jobs, progress, batch_size, checkpoint_every, paths):
     """Load article files and folders (recursively) and RDF files.
 
     Prints a line per file that failed; the good files load regardless. Exit status 1 if any
@@ -55,9 +64,12 @@ def load(store, base, graph, quiet, paths):
     from loaders import load_paths
 
     settings = _settings(store=store, base=base, graph=graph)
-    with _open(settings) as st:
+    if progress is None:
+        progress = sys.stderr.isatty() and not quiet
+    with _open(settings) as st, _progress_bar(progress, paths) as tick:
         try:
-            report = load_paths(st, paths, base=settings.base, graph=settings.graph)
+            report = load_paths(st, paths, base=settings.base, graph=settings.graph, jobs=jobs, progress=tick,
+                                batch_size=batch_size, checkpoint_every=checkpoint_every)
         except (StoreError, ValueError) as e:
             raise click.ClickException(str(e)) from None
     for source, message in report.warnings:
@@ -70,6 +82,35 @@ def load(store, base, graph, quiet, paths):
                    f"{report.rdf_files} RDF file(s), {len(report.failed)} failed, "
                    f"{len(report.skipped)} skipped" + (f"; run {report.run}" if report.run else ""))
     sys.exit(1 if report.failed else 0)
+
+
+def _progress_bar(show: bool, paths):
+    """A context giving the loader's per-file callback: a bar on standard error, or nothing."""
+    import contextlib
+    import time
+
+    from loaders.load import iter_files
+
+    if not show:
+        return contextlib.nullcontext(None)
+    total = sum(1 for _ in iter_files(paths))
+    start = time.monotonic()
+    state = {"n": 0}
+
+    def rate(_item):
+        elapsed = time.monotonic() - start
+        return f"{state['n'] / elapsed:.0f} files/s" if elapsed > 0 else ""
+
+    @contextlib.contextmanager
+    def bar():
+        with click.progressbar(length=total, label="loading", file=sys.stderr, show_eta=True,
+                               show_pos=True, item_show_func=rate) as b:
+            def tick(_source):
+                state["n"] += 1
+                b.update(1, _source)
+            yield tick
+
+    return bar()
 
 
 @main.command(epilog=ENV_NOTE)

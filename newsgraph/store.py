@@ -12,11 +12,17 @@ read-only checkpoints of it::
     DIR/db/              the read-write database (only a writer opens it, under DIR/write.lock)
     DIR/snapshots/N/     checkpoint N: hard links to the database's immutable files
     DIR/VERSION          N, replaced atomically after each committed write
+    DIR/DIRTY            present while a write is under way; found by the next writer, it means
+                         the last write never finished, and db/ is rolled back to checkpoint N
 
 Readers (the server's workers, ``query``, ``export``) open the newest checkpoint read-only and
 move to a newer one when VERSION changes, so a load or an update becomes visible to a running
 server without a restart, and no reader ever opens files a writer is changing (which pyoxigraph
 documents as undefined behaviour).
+
+A long load writes through a :meth:`Store.session`: one open database, bulk writes, and a
+checkpoint every so often and at the end. A crash (even kill -9) in between loses only the work
+since the last checkpoint, and the store comes back exactly as it was then.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import logging
 import os
 import shutil
 import threading
@@ -36,6 +43,7 @@ import pyoxigraph as ox
 from .sparql_text import declares_dataset
 
 MEMORY = ":memory:"
+log = logging.getLogger(__name__)
 
 #: superseded checkpoints are kept this long, for queries still running on them
 SNAPSHOT_GRACE_S = 600
@@ -82,6 +90,23 @@ class Store:
 
     def close(self) -> None:
         pass
+
+    @contextlib.contextmanager
+    def session(self, checkpoint_every: float = 60.0) -> Iterator["Store"]:
+        """A store to do many writes through (a load): its queries see its own writes; other
+        readers see them at each checkpoint. The default: every write stands on its own."""
+        yield self
+
+    def checkpoint(self) -> None:
+        """Make the writes so far visible and durable (a session commits here)."""
+
+    def side_file(self, name: str) -> str:
+        """Where a derived file (an index the loader keeps) lives: beside the data, or in memory."""
+        return MEMORY
+
+    def add_graphs(self, data: bytes) -> None:
+        """Add N-Quads (graphs not in the store yet, and shared quads), as fast as the store can."""
+        self.replace_graphs({}, ox.parse(data, format=ox.RdfFormat.N_QUADS))
 
     # helpers shared by every backend
 
@@ -193,20 +218,8 @@ class EmbeddedStore(Store):
 
     def query(self, query, *, substitutions=None, default_graph=None, named_graphs=None,
               base_iri=None):
-        kwargs = {}
-        if default_graph is not None:
-            kwargs["default_graph"] = default_graph
-        elif not declares_dataset(query):
-            # pyoxigraph lets the union default graph override a query's own FROM: only ask for
-            # the union when the query names no dataset itself
-            kwargs["use_default_graph_as_union"] = True
-        if named_graphs is not None:
-            kwargs["named_graphs"] = named_graphs
-        if substitutions:
-            kwargs["substitutions"] = substitutions
-        if base_iri:
-            kwargs["base_iri"] = base_iri
-        return self._current().query(query, **kwargs)
+        return run_query(self._current(), query, substitutions=substitutions,
+                         default_graph=default_graph, named_graphs=named_graphs, base_iri=base_iri)
 
     def version(self) -> str:
         if self.dir is None:
@@ -217,6 +230,9 @@ class EmbeddedStore(Store):
     def last_modified(self) -> float:
         self._current()
         return self._modified
+
+    def side_file(self, name: str) -> str:
+        return MEMORY if self.dir is None else str(self.dir / name)
 
     def named_graphs(self) -> list:
         return list(self._current().named_graphs())
@@ -238,21 +254,63 @@ class EmbeddedStore(Store):
                 self._counter += 1
                 self._modified = time.time()
             return
+        with self._open_db(wait) as db:
+            yield db
+            self._commit(db)
+
+    @contextlib.contextmanager
+    def _open_db(self, wait: float) -> Iterator[ox.Store]:
+        """The read-write database under the write lock, rolled back first if a write broke off."""
         lockfile = open(self.dir / "write.lock", "a+")
         try:
             _acquire(lockfile, wait, self.dir)
+            if (self.dir / "DIRTY").exists():
+                self._roll_back()
             try:
                 db = ox.Store(str(self.dir / "db"))
             except OSError as e:
                 raise StoreError(f"{self.dir / 'db'}: cannot open the database for writing: {e}") from e
+            _mark(self.dir / "DIRTY")
             try:
                 yield db
-                db.flush()
-                self._publish(db)
             finally:
                 del db
         finally:
             lockfile.close()  # releases the flock
+
+    def _commit(self, db: ox.Store) -> None:
+        db.flush()
+        self._publish(db)
+        (self.dir / "DIRTY").unlink()
+
+    def _roll_back(self) -> None:
+        """Make db/ the newest checkpoint again (the last write never finished)."""
+        vfile = self.dir / "VERSION"
+        snap = self.dir / "snapshots" / vfile.read_text().strip() if vfile.exists() else None
+        restore = self.dir / "db.restore"
+        shutil.rmtree(restore, ignore_errors=True)
+        if snap is not None and snap.is_dir():
+            shutil.copytree(snap, restore, copy_function=_link_or_copy)
+        else:
+            restore.mkdir()
+        old = self.dir / "db.broken"
+        shutil.rmtree(old, ignore_errors=True)
+        if (self.dir / "db").exists():
+            os.replace(self.dir / "db", old)
+        os.replace(restore, self.dir / "db")
+        shutil.rmtree(old, ignore_errors=True)
+        (self.dir / "DIRTY").unlink()
+        log.warning("%s: the last write did not finish; rolled back to checkpoint %s",
+                    self.dir, snap.name if snap else "(empty)")
+
+    @contextlib.contextmanager
+    def session(self, checkpoint_every: float = 60.0) -> Iterator[Store]:
+        s = Session(self, checkpoint_every)
+        try:
+            yield s
+            s.checkpoint()
+        finally:
+            s.release()
 
     def _publish(self, db: ox.Store) -> None:
         snaps = self.dir / "snapshots"
@@ -305,6 +363,24 @@ class EmbeddedStore(Store):
             self._db = None
 
 
+def run_query(db: ox.Store, query: str, *, substitutions=None, default_graph=None,
+              named_graphs=None, base_iri=None):
+    kwargs = {}
+    if default_graph is not None:
+        kwargs["default_graph"] = default_graph
+    elif not declares_dataset(query):
+        # pyoxigraph lets the union default graph override a query's own FROM: only ask for
+        # the union when the query names no dataset itself
+        kwargs["use_default_graph_as_union"] = True
+    if named_graphs is not None:
+        kwargs["named_graphs"] = named_graphs
+    if substitutions:
+        kwargs["substitutions"] = substitutions
+    if base_iri:
+        kwargs["base_iri"] = base_iri
+    return db.query(query, **kwargs)
+
+
 def write_graphs(db: ox.Store, graphs, shared) -> None:
     """One transaction: new graphs by a plain extend, replaced graphs by one SPARQL update."""
     existing = [g for g in graphs if db.contains_named_graph(g)]
@@ -314,6 +390,116 @@ def write_graphs(db: ox.Store, graphs, shared) -> None:
         quads = [q for qs in graphs.values() for q in qs]
         quads.extend(shared)
         db.extend(quads)
+
+
+class Session(Store):
+    """Writes that go straight to the open read-write database (see :meth:`Store.session`).
+
+    New graphs go in with pyoxigraph's bulk loader; everything since the last checkpoint is
+    one unit: a crash rolls it all back, a checkpoint publishes it all.
+    """
+
+    def __init__(self, owner: EmbeddedStore, every: float):
+        self.owner = owner
+        self.location = owner.location
+        self.every = every
+        self._stack: contextlib.ExitStack | None = None
+        self._db: ox.Store | None = None
+        self._since: float | None = None   # first write since the last checkpoint
+
+    def _writer(self) -> ox.Store:
+        if self._db is None:
+            if self.owner.dir is None:
+                self._db = self.owner._db
+            else:
+                self._stack = contextlib.ExitStack()
+                self._db = self._stack.enter_context(self.owner._open_db(30.0))
+        return self._db
+
+    def _wrote(self) -> None:
+        if self._since is None:
+            self._since = time.monotonic()
+        if self.owner.dir is None:
+            self.owner._counter += 1
+
+    def query(self, query, **kwargs):
+        return run_query(self._writer(), query, **kwargs)
+
+    def update(self, update, *, base_iri=None):
+        db = self._writer()
+        db.update(update, base_iri=base_iri) if base_iri else db.update(update)
+        self._wrote()
+
+    def replace_graphs(self, graphs, shared=()):
+        write_graphs(self._writer(), graphs, list(shared))
+        self._wrote()
+
+    def add_graphs(self, data: bytes) -> None:
+        self._writer().bulk_load(data, format=ox.RdfFormat.N_QUADS)
+        self._wrote()
+
+    def load_file(self, path, fmt, graph):
+        db = self._writer()
+        if graph is not None and not fmt.supports_datasets:
+            db.load(path=str(path), format=fmt, to_graph=graph)
+        else:
+            db.load(path=str(path), format=fmt)
+        self._wrote()
+
+    def version(self) -> str:
+        return self.owner.version()
+
+    def side_file(self, name: str) -> str:
+        return self.owner.side_file(name)
+
+    def last_modified(self) -> float:
+        return self.owner.last_modified()
+
+    def due(self) -> bool:
+        """Time for a checkpoint?"""
+        return self._since is not None and time.monotonic() - self._since >= self.every
+
+    def checkpoint(self) -> None:
+        if self._since is not None and self.owner.dir is not None and self._db is not None:
+            self.owner._commit(self._db)
+            self.release()
+        self._since = None
+
+    def release(self) -> None:
+        """Close the database and the lock (without a checkpoint: after a failure, the next
+        writer rolls back to the last one)."""
+        if self.owner.dir is None:
+            self._db = None
+            return
+        self._db = None
+        if self._stack is not None:
+            self._stack.close()
+            self._stack = None
+
+
+def _mark(path: Path) -> None:
+    """Create a file and make sure it is on disk."""
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o644)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    dfd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dfd)
+    finally:
+        os.close(dfd)
+
+
+def _link_or_copy(src, dst) -> None:
+    """Checkpoint files: RocksDB never changes a table file once written, so a hard link will do."""
+    if str(src).endswith(".sst"):
+        try:
+            os.link(src, dst)
+            return
+        except OSError:
+            pass
+    shutil.copy2(src, dst)
 
 
 def _acquire(lockfile, wait: float, where: Path) -> None:

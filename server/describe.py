@@ -10,7 +10,7 @@ import re
 
 import pyoxigraph as ox
 
-from newsgraph.terms import FOAF, KINDS, RDF, RDFS, GAF
+from newsgraph.terms import FOAF, KINDS, RDF, RDFS
 
 BACKLINKS_PER_PAGE = 500
 _SLUG = re.compile(r"[A-Za-z0-9._~-]{1,200}")
@@ -57,8 +57,8 @@ def describe(store, iri: ox.NamedNode, doc: ox.NamedNode, page: int = 1) -> tupl
         add(r["m"], r["p"], r["o"], r["g"])
     # backlinks, paged
     offset = (page - 1) * BACKLINKS_PER_PAGE
-    back = _rows(store, f"""SELECT ?x ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p ?x }} FILTER (?p != <{GAF.denotes.value}>
-            && ?p != <http://www.w3.org/1999/02/22-rdf-syntax-ns#first>) }}
+    back = _rows(store, f"""SELECT ?x ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p ?x }}
+            FILTER (?p != <http://www.w3.org/1999/02/22-rdf-syntax-ns#first>) }}
             ORDER BY ?p ?s LIMIT {BACKLINKS_PER_PAGE + 1} OFFSET {offset}""", iri)
     more = len(back) > BACKLINKS_PER_PAGE
     for r in back[:BACKLINKS_PER_PAGE]:

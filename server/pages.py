@@ -69,7 +69,7 @@ class View:
 
     def backlinks(self, iri: ox.NamedNode, limit: int = 200) -> list[dict]:
         return self.rows(f"""SELECT DISTINCT ?x ?s ?p ?label WHERE {{ ?s ?p ?x
-            FILTER (?p NOT IN (gaf:denotes, ng:denotes, rdf:first)) OPTIONAL {{ ?s rdfs:label ?label }} }}
+            FILTER (?p NOT IN (gaf:denotedBy, rdf:first)) OPTIONAL {{ ?s rdfs:label ?label }} }}
             ORDER BY ?p ?s LIMIT {limit}""", iri)
 
     # ------------------------------------------------------------ entities
@@ -192,7 +192,7 @@ class View:
         people = lambda prop: [{"href": self.href(a["a"]), "label": a["label"]} for a in self.rows(  # noqa: E731
             f"SELECT ?x ?a ?label WHERE {{ ?x {prop} ?a . ?a rdfs:label ?label }}", iri)]
         mentions = self.rows("""SELECT ?x ?b ?e ?thing ?kind WHERE { ?x ng:bodyContext ?ctx .
-            ?m nif:referenceContext ?ctx ; nif:beginIndex ?b ; nif:endIndex ?e ; ng:denotes ?thing .
+            ?m nif:referenceContext ?ctx ; nif:beginIndex ?b ; nif:endIndex ?e . ?thing gaf:denotedBy ?m .
             OPTIONAL { ?thing a ?kind FILTER (?kind IN (schema:Person, schema:Organization, schema:Place,
                 ng:UnnamedSource, ng:TimeExpression, ng:Amount)) } }""", iri)
         spans = []

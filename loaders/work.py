@@ -1,0 +1,149 @@
+"""Extraction of whole files, in this process or in a pool of worker processes.
+
+A worker reads a file, runs the pipeline and the mapping, and sends back N-Quads bytes: the
+parent never holds Python objects for quads it only passes on to the store, and only a bounded
+number of files is in flight, so memory stays flat however large the corpus.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import pyoxigraph as ox
+
+from newsgraph import __version__
+
+from .link_data import summarise
+from .pipeline import build_pipeline
+from .read import ReadError, read_file
+from .to_rdf import Mapper, Run
+
+#: below this many files a pool costs more (starting workers) than it saves
+POOL_THRESHOLD = 40
+
+
+@dataclass
+class Extracted:
+    """One article, extracted and mapped (or the reason it was not)."""
+
+    source: str
+    warnings: list = field(default_factory=list)
+    error: str | None = None
+    graph: str | None = None
+    article: str | None = None
+    input_hash: str | None = None
+    unchanged: bool = False
+    data: bytes = b""          # N-Quads: the article's graph, then its shared quads
+    quads: int = 0
+    summary: dict | None = None   # what the linker needs (link_data)
+
+
+@dataclass
+class FileResult:
+    path: str
+    error: str | None = None
+    articles: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a worker needs to know, sent once when it starts."""
+
+    base: str
+    run_iri: str
+    run_started: datetime
+    stages: tuple | None
+    known: dict                # graph IRI -> input hash already in the store
+
+
+class Extractor:
+    def __init__(self, job: Job):
+        self.job = job
+        self.pipeline = build_pipeline(list(job.stages) if job.stages is not None else None)
+        self.mapper = Mapper(job.base)
+        self.run = Run(job.base, job.run_started, ox.NamedNode(job.run_iri))
+        self.pipeline_id = (f"newsgraph {__version__}; stages {','.join(self.pipeline.names)}; "
+                            f"data {self.pipeline.data_version}")
+
+    def file(self, path: str) -> FileResult:
+        result = FileResult(path)
+        try:
+            for article in read_file(Path(path)):
+                result.articles.append(self.article(article))
+        except ReadError as e:
+            result.error = str(e)
+        except Exception as e:  # noqa: BLE001 - one bad file must not stop the load
+            result.error = f"{type(e).__name__}: {e}"
+        return result
+
+    def article(self, article) -> Extracted:
+        out = Extracted(article.source, list(article.warnings))
+        if not article.body:
+            out.error = "no body text"
+            return out
+        out.input_hash = hashlib.sha256(
+            (self.pipeline_id + "\x1f" + article.content_hash()).encode()).hexdigest()
+        try:
+            graph = self.mapper.graph_of(article)
+            if self.job.known.get(graph.value) == out.input_hash:
+                out.graph, out.unchanged = graph.value, True
+                return out
+            article = self.pipeline(article)
+            mapped = self.mapper.article(article, self.run, out.input_hash)
+            out.data = mapped.nquads()
+            out.summary = summarise(mapped.triples + mapped.shared_triples, self.mapper.ng.iri,
+                                    article=mapped.article.value)
+        except Exception as e:  # noqa: BLE001
+            out.error = f"extraction failed: {type(e).__name__}: {e}"
+            return out
+        out.graph, out.article, out.quads = mapped.graph.value, mapped.article.value, len(mapped)
+        return out
+
+
+_worker: Extractor | None = None
+
+
+def _start(job: Job) -> None:
+    global _worker
+    _worker = Extractor(job)
+
+
+def _run(path: str) -> FileResult:
+    return _worker.file(path)
+
+
+def default_jobs() -> int:
+    """Worker processes for extraction: the loading process itself and the store's writer need
+    about a core between them, so one worker per core beyond the second; on two cores, none
+    (measured: 60 articles/s extracting in-process, 47 with one worker, 55 with two)."""
+    cores = os.cpu_count() or 1
+    return 1 if cores <= 2 else cores - 1
+
+
+def extract_files(paths: Iterable[str], job: Job, jobs: int = 0, n_files: int | None = None
+                  ) -> Iterator[FileResult]:
+    """Results in the order of the paths; `jobs` worker processes (0: see default_jobs; 1: here)."""
+    jobs = jobs or default_jobs()
+    if jobs <= 1 or (n_files is not None and n_files < POOL_THRESHOLD):
+        ex = Extractor(job)
+        for p in paths:
+            yield ex.file(p)
+        return
+    # spawn, not fork: the parent may hold an open RocksDB, which must not be forked
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(jobs, initializer=_start, initargs=(job,)) as pool:
+        pending: deque = deque()
+        limit = jobs * 4               # files in flight: bounds the memory of results waiting
+        for p in paths:
+            pending.append(pool.apply_async(_run, (p,)))
+            if len(pending) >= limit:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
