@@ -17,10 +17,10 @@ from typing import Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 
+from newsgraph import ONTOLOGY_DIR
 from newsgraph.config import DEFAULT_BASE
 from newsgraph.store import Store
 from newsgraph.terms import check_base, mint, ng, ontology_iri, short_hash
-from newsgraph import ONTOLOGY_DIR
 
 from .link import Linker
 from .pipeline import build_pipeline
@@ -224,9 +224,7 @@ class Loader:
 
     def _known_hashes(self) -> dict:
         n = ng(self.base)
-        rows = self.w.select(
-            "SELECT ?g ?h ?hashed WHERE { GRAPH ?x { ?g ?hashed ?h } }",
-            substitutions={ox.Variable("hashed"): n.inputHash})
+        rows = self.w.select(f"SELECT ?g ?h WHERE {{ GRAPH ?x {{ ?g {n.inputHash} ?h }} }}")
         return {r["g"].value: r["h"].value for r in rows}
 
     def _setup_graphs(self) -> None:

@@ -16,8 +16,23 @@ from datetime import date, datetime, timezone
 import pyoxigraph as ox
 
 from newsgraph import __version__
-from newsgraph.terms import (DCTERMS, GAF, NIF, OWL, PROV, RDF, RDFS, SCHEMA, SEM, VOID, XSD,
-                             mint, ng, short_hash, slugify)
+from newsgraph.terms import (
+    DCTERMS,
+    GAF,
+    NIF,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SEM,
+    VOID,
+    XSD,
+    mint,
+    ng,
+    short_hash,
+    slugify,
+)
 
 from .article import Article
 

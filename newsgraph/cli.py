@@ -184,12 +184,15 @@ def validate(store):
 @click.option("--update-token", help="Enables /update for requests bearing this token. "
               "[NEWSGRAPH_UPDATE_TOKEN]")
 @click.option("--base", metavar="IRI", help="Base IRI, when the store is empty. [NEWSGRAPH_BASE]")
-def serve(store, host, port, workers, query_timeout, update_token, base):
+@click.option("--access-log/--no-access-log", default=None,
+              help="A line per request on standard output (default on). [NEWSGRAPH_ACCESS_LOG=0|1]")
+def serve(store, host, port, workers, query_timeout, update_token, base, access_log):
     """Serve the SPARQL endpoint and the Linked Data pages (loads seeds/ into an empty store)."""
     from .serve import serve as run_server
 
     settings = _settings(store=store, host=host, port=port, workers=workers,
-                         query_timeout=query_timeout, update_token=update_token, base=base)
+                         query_timeout=query_timeout, update_token=update_token, base=base,
+                         access_log=None if access_log is None else int(access_log))
     try:
         run_server(settings, seeds=SEEDS_DIR, echo=lambda m: click.echo(m, err=True))
     except StoreError as e:

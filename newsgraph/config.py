@@ -32,6 +32,8 @@ class Settings:
     max_body: int = 1_000_000
     #: how many queries one client may run at once (per server process group)
     max_per_client: int = 0
+    #: a line per request on standard output
+    access_log: int = 1
     extra: dict = field(default_factory=dict)
 
     @classmethod

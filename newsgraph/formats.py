@@ -96,6 +96,13 @@ def _unique(triples):
 
 def serialize_graph(triples, fmt: Format, output=None, prefixes=None):
     """Triples (or quads) in an RDF format, by pyoxigraph's serialisers."""
+    with_prefixes = prefixes and fmt.native in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML,
+                                                ox.RdfFormat.JSON_LD, ox.RdfFormat.N3)
+    if isinstance(triples, ox.QueryTriples):
+        # a CONSTRUCT's answer: pyoxigraph gives each triple once; written without Python
+        if not with_prefixes:
+            return triples.serialize(output, fmt.native)
+        return ox.serialize(triples, output, format=fmt.native, prefixes=prefixes)
     items = triples
     if fmt.native.supports_datasets:
         items = (t if isinstance(t, ox.Quad) else ox.Quad(t.subject, t.predicate, t.object,
@@ -104,7 +111,6 @@ def serialize_graph(triples, fmt: Format, output=None, prefixes=None):
         items = _unique(ox.Triple(t.subject, t.predicate, t.object) if isinstance(t, ox.Quad) else t
                         for t in triples)
     kwargs = {"format": fmt.native}
-    if prefixes and fmt.native in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML,
-                                   ox.RdfFormat.JSON_LD, ox.RdfFormat.N3):
+    if with_prefixes:
         kwargs["prefixes"] = prefixes
     return ox.serialize(items, output, **kwargs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _TOKEN = re.compile(
     r'''(?P<ws>\s+)'''
@@ -21,7 +22,7 @@ _TOKEN = re.compile(
     r'''|(?P<other>.)''', re.S)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Token:
     kind: str
     text: str
@@ -30,7 +31,17 @@ class Token:
     depth: int
 
 
-def tokens(text: str):
+def tokens(text: str) -> tuple:
+    """The tokens of a text (a request asks about the same text several times: kept a while)."""
+    return _lex(text) if len(text) < 100_000 else tuple(_scan(text))
+
+
+@lru_cache(maxsize=256)
+def _lex(text: str) -> tuple:
+    return tuple(_scan(text))
+
+
+def _scan(text: str):
     depth = 0
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup
@@ -133,3 +144,24 @@ def check_iri(value: str, name: str) -> str:
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^<>\"{}|^`\\\x00-\x20]*", value or ""):
         raise ValueError(f"{name}={value!r} is not an absolute IRI")
     return value
+
+
+def bind_values(query: str, bindings: dict) -> str:
+    """The query with ``VALUES (?a ?b) { (t1 t2) }`` opening its top-level group.
+
+    pyoxigraph's ``substitutions=`` binds a variable after the query is planned, so a query
+    that starts from the bound thing is planned as if it were unbound, and may scan the store
+    (measured: 0.27 s instead of 0.3 ms for an article's events). A VALUES block is planned
+    with. Each term must be a pyoxigraph term: ``str(term)`` is its N-Triples form, written
+    and validated by pyoxigraph, so nothing from a request reaches the text unescaped.
+    """
+    for name, term in bindings.items():
+        if not re.fullmatch(r"\w+", name):
+            raise ValueError(f"not a variable name: {name!r}")
+        if not hasattr(term, "value") or not str(term).startswith(('<', '"', '_:')):
+            raise ValueError(f"not an RDF term: {term!r}")
+    block = "VALUES (" + " ".join("?" + n for n in bindings) + ") { (" + " ".join(map(str, bindings.values())) + ") } "
+    for t in tokens(query):
+        if t.kind == "open" and t.text == "{" and t.depth == 0:
+            return query[:t.end] + " " + block + query[t.end:]
+    raise ValueError("the query has no group to bind values in")

@@ -184,6 +184,7 @@ class EmbeddedStore(Store):
             return
         self.dir = Path(path)
         self.location = str(self.dir)
+        self._vfile = str(self.dir / "VERSION")
         _check_store_dir(self.dir, create)
         self._reader = None
         self._reader_key = None
@@ -196,16 +197,17 @@ class EmbeddedStore(Store):
     def _current(self) -> ox.Store:
         if self.dir is None:
             return self._reader
-        vfile = self.dir / "VERSION"
+        vfile = self._vfile
         try:
-            st = vfile.stat()
+            st = os.stat(vfile)
         except FileNotFoundError:
             raise StoreError(f"{self.dir}: VERSION is missing; is this a newsgraph store?") from None
         key = (st.st_ino, st.st_mtime_ns)
         if key != self._reader_key:
             with self._lock:
                 if key != self._reader_key:
-                    n = vfile.read_text().strip()
+                    with open(vfile) as f:
+                        n = f.read().strip()
                     snap = self.dir / "snapshots" / n
                     try:
                         self._reader = ox.Store.read_only(str(snap))

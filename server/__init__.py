@@ -10,6 +10,7 @@ from newsgraph.config import DEFAULT_BASE, Settings
 from newsgraph.store import Store, open_store
 
 from .cache import ResponseCache
+from .front import FrontDoor
 
 
 @dataclass
@@ -40,4 +41,5 @@ def create_app(config: Settings | dict | None = None, store: Store | None = None
     app.register_blueprint(sparql.bp)
     app.register_blueprint(ui.bp)
     app.register_blueprint(linked_data.bp)
+    app.wsgi_app = FrontDoor(app.wsgi_app, app)
     return app

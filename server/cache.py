@@ -22,28 +22,55 @@ class ResponseCache:
 
     def get(self, key):
         with self._lock:
-            value = self._data.get(key)
-            if value is None:
+            entry = self._data.get(key)
+            if entry is None:
                 self.misses += 1
                 return None
             self._data.move_to_end(key)
             self.hits += 1
-            return value
+            return entry[0]
 
-    def put(self, key, value: bytes) -> None:
-        if self.max_bytes <= 0 or len(value) > self.max_entry:
+    def put(self, key, value, size: int | None = None) -> None:
+        """Keep a value (bytes, or anything whose size in bytes is given)."""
+        size = len(value) if size is None else size
+        if self.max_bytes <= 0 or size > self.max_entry:
             return
         with self._lock:
             old = self._data.pop(key, None)
             if old is not None:
-                self._size -= len(old)
-            self._data[key] = value
-            self._size += len(value)
+                self._size -= old[1]
+            self._data[key] = (value, size)
+            self._size += size
             while self._size > self.max_bytes and self._data:
-                _, dropped = self._data.popitem(last=False)
-                self._size -= len(dropped)
+                _, (_, dropped) = self._data.popitem(last=False)
+                self._size -= dropped
 
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
             self._size = 0
+
+
+#: the WSGI environ key under which the front door leaves a request's cache key
+CACHE_KEY = "newsgraph.front_key"
+
+
+def request_key(environ) -> tuple:
+    """What a GET's answer depends on besides the store: path, query string, Accept, gzip."""
+    return (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT", ""),
+            "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "").lower())
+
+
+def remember(response, environ, cache: ResponseCache) -> None:
+    """Keep a whole, validatable 200 answer for the front door (called after the app's hooks)."""
+    key = environ.get(CACHE_KEY)
+    etag = response.headers.get("ETag")
+    if key is None or response.status_code != 200 or response.is_streamed or not etag \
+            or environ.get("REQUEST_METHOD") != "GET":
+        return
+    body = response.get_data()
+    headers = [(k, v) for k, v in response.headers.items() if k != "Content-Length"]
+    headers.append(("Content-Length", str(len(body))))
+    cache.put(key, (f"{response.status_code} {response.status.split(' ', 1)[1]}", headers, body,
+                    etag.strip('W/').strip('"')), size=len(body))
+

@@ -1,7 +1,8 @@
 """The RDF document about one thing: its triples (with the graph each comes from), the labels
 of what it points to, the triples that point to it (paged), and the mentions that ground it.
 
-Every query binds the thing with ``substitutions``: no request text is ever put into SPARQL.
+Every query binds the thing with a VALUES block written by pyoxigraph (``bind_values``): no
+request text is ever put into SPARQL.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ import re
 
 import pyoxigraph as ox
 
+from newsgraph.sparql_text import bind_values
 from newsgraph.terms import FOAF, KINDS, RDF, RDFS
 
 BACKLINKS_PER_PAGE = 500
 _SLUG = re.compile(r"[A-Za-z0-9._~-]{1,200}")
-X = ox.Variable("x")
 
 
 def thing_iri(base: str, kind: str, slug: str) -> ox.NamedNode | None:
@@ -25,13 +26,23 @@ def thing_iri(base: str, kind: str, slug: str) -> ox.NamedNode | None:
 
 
 def exists(store, iri: ox.NamedNode) -> bool:
-    return bool(store.query("ASK { { ?x ?p ?o } UNION { ?s ?p ?x } }", substitutions={X: iri}))
+    return bool(store.query(bind_values("ASK { { ?x ?p ?o } UNION { ?s ?p ?x } }", {"x": iri})))
 
 
 def _rows(store, query: str, iri: ox.NamedNode) -> list:
-    result = store.query(query, substitutions={X: iri})
+    result = store.query(bind_values(query, {"x": iri}))
     names = [v.value for v in result.variables]
     return [{n: row[n] for n in names} for row in result]
+
+
+def _labels(store, things, add, with_graph: bool) -> None:
+    """Add the rdfs:label of each IRI among `things` (terms from the store, written by pyoxigraph)."""
+    iris = list(dict.fromkeys(t for t in things if isinstance(t, ox.NamedNode)))
+    for i in range(0, len(iris), 200):
+        values = " ".join(str(s) for s in iris[i:i + 200])
+        for r in store.query(f"SELECT ?s ?l ?g WHERE {{ VALUES ?s {{ {values} }} "
+                             "GRAPH ?g { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } }"):
+            add(r["s"], RDFS.label, r["l"], r["g"] if with_graph else None)
 
 
 def describe(store, iri: ox.NamedNode, doc: ox.NamedNode, page: int = 1) -> tuple[list, bool]:
@@ -46,11 +57,12 @@ def describe(store, iri: ox.NamedNode, doc: ox.NamedNode, page: int = 1) -> tupl
             quads.append(q)
 
     # what the thing says, graph by graph
-    for r in _rows(store, "SELECT ?x ?p ?o ?g WHERE { GRAPH ?g { ?x ?p ?o } }", iri):
+    own = _rows(store, "SELECT ?x ?p ?o ?g WHERE { GRAPH ?g { ?x ?p ?o } }", iri)
+    for r in own:
         add(iri, r["p"], r["o"], r["g"])
-    # labels and types of the things it points to
-    for r in _rows(store, """SELECT ?x ?o ?l ?g WHERE { ?x ?p ?o . GRAPH ?g { ?o <http://www.w3.org/2000/01/rdf-schema#label> ?l } }""", iri):
-        add(r["o"], RDFS.label, r["l"], r["g"])
+    # labels of the things it points to (asked by value: joined in one query, the store would
+    # scan every label first)
+    _labels(store, [r["o"] for r in own], add, with_graph=True)
     # the mentions that ground it, with their text
     for r in _rows(store, """SELECT ?x ?m ?p ?o ?g WHERE { ?x <http://groundedannotationframework.org/gaf#denotedBy> ?m .
             GRAPH ?g { ?m ?p ?o } }""", iri):
@@ -63,13 +75,8 @@ def describe(store, iri: ox.NamedNode, doc: ox.NamedNode, page: int = 1) -> tupl
     more = len(back) > BACKLINKS_PER_PAGE
     for r in back[:BACKLINKS_PER_PAGE]:
         add(r["s"], r["p"], iri, r["g"])
-    # labels of the things pointing here (terms from the store, written by pyoxigraph)
-    subjects = list(dict.fromkeys(r["s"] for r in back[:BACKLINKS_PER_PAGE] if isinstance(r["s"], ox.NamedNode)))
-    for i in range(0, len(subjects), 200):
-        values = " ".join(str(s) for s in subjects[i:i + 200])
-        for r in store.query(f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {values} }} "
-                             "?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }"):
-            add(r["s"], RDFS.label, r["l"], None)
+    # labels of the things pointing here
+    _labels(store, [r["s"] for r in back[:BACKLINKS_PER_PAGE]], add, with_graph=False)
     # the document and its topic
     add(doc, RDF.type, FOAF.Document, None)
     add(doc, FOAF.primaryTopic, iri, None)

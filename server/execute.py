@@ -9,6 +9,8 @@ replaced after answering, which is what stops the runaway evaluation for good.
 
 from __future__ import annotations
 
+import io
+import os
 import queue
 import threading
 import time
@@ -27,8 +29,9 @@ class ResultTooLarge(Exception):
     pass
 
 
-class _Pipe:
-    """A binary writer for pyoxigraph's serialisers that hands chunks to a queue."""
+class _Pipe(io.RawIOBase):
+    """A binary writer for pyoxigraph's serialisers that hands chunks to a queue (behind an
+    io.BufferedWriter, so the serialiser's many small writes stay in C)."""
 
     def __init__(self, q: queue.Queue, max_bytes: int):
         self.q = q
@@ -36,6 +39,9 @@ class _Pipe:
         self.total = 0
         self.max_bytes = max_bytes
         self.cancelled = False
+
+    def writable(self) -> bool:
+        return True
 
     def write(self, data) -> int:
         if self.cancelled:
@@ -50,8 +56,44 @@ class _Pipe:
             self.buf.clear()
         return len(data)
 
-    def flush(self) -> None:
-        pass
+
+
+class _Threads:
+    """Daemon threads kept for the next query (starting one per request costs more than the
+    query); a thread stuck in a runaway is simply not idle, and a new one is started."""
+
+    def __init__(self):
+        self.jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self.idle = 0
+        self.lock = threading.Lock()
+
+    def submit(self, fn) -> None:
+        with self.lock:
+            if self.idle:
+                self.idle -= 1
+                start = False
+            else:
+                start = True
+        if start:
+            threading.Thread(target=self._loop, daemon=True, name="newsgraph-query").start()
+        self.jobs.put(fn)
+
+    def _loop(self) -> None:
+        while True:
+            self.jobs.get()()
+            with self.lock:
+                self.idle += 1
+
+
+_threads: _Threads | None = None
+_threads_pid = 0
+
+
+def threads() -> _Threads:
+    global _threads, _threads_pid
+    if _threads is None or _threads_pid != os.getpid():     # none survive a fork
+        _threads, _threads_pid = _Threads(), os.getpid()
+    return _threads
 
 
 class Running:
@@ -64,13 +106,13 @@ class Running:
         self.timeout = timeout
         self.deadline = time.monotonic() + timeout
         self.on_timeout = on_timeout or (lambda: None)
-        self.thread = threading.Thread(target=self._work, args=(produce,), daemon=True,
-                                       name="newsgraph-query")
-        self.thread.start()
+        threads().submit(lambda: self._work(produce))
 
     def _work(self, produce) -> None:
         try:
-            produce(self.pipe)
+            out = io.BufferedWriter(self.pipe, CHUNK)
+            produce(out)
+            out.flush()
             self.q.put(("last", bytes(self.pipe.buf)))
         except BaseException as e:  # noqa: BLE001 - handed to the request thread
             self.q.put(("error", e))

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import zlib
 
 from flask import Flask, g, request
+
+from .cache import remember
 
 COMPRESSIBLE = ("text/", "application/sparql-results", "application/json", "application/ld+json",
                 "application/n-triples", "application/n-quads", "application/trig",
                 "application/rdf+xml", "application/xml", "application/javascript")
 EXPOSED = "ETag, Last-Modified, Content-Location, Link, X-Newsgraph-Result-Limit, X-Request-Id"
+CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": EXPOSED}
 
 
-def _gzip_stream(chunks):
+def gzip_stream(chunks):
     z = zlib.compressobj(5, zlib.DEFLATED, 31)
     for chunk in chunks:
         data = z.compress(chunk)
@@ -25,8 +29,7 @@ def _gzip_stream(chunks):
 def init_app(app: Flask) -> None:
     @app.after_request
     def headers(response):
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Access-Control-Expose-Headers"] = EXPOSED
+        response.headers.update(CORS)
         if request.method == "OPTIONS":
             response.headers["Access-Control-Allow-Methods"] = "GET, POST, HEAD, OPTIONS"
             response.headers["Access-Control-Allow-Headers"] = (
@@ -39,7 +42,12 @@ def init_app(app: Flask) -> None:
         _compress(response)
         if getattr(g, "newsgraph_recycle", False) and app.config.get("ON_RECYCLE"):
             response.call_on_close(app.config["ON_RECYCLE"])
+        remember(response, request.environ, app.extensions["newsgraph"].cache)
         return response
+
+
+def compressible(mimetype: str) -> bool:
+    return mimetype.startswith(COMPRESSIBLE)
 
 
 def _compress(response) -> None:
@@ -47,11 +55,11 @@ def _compress(response) -> None:
         return
     if response.status_code < 200 or response.status_code in (204, 304) or "Content-Encoding" in response.headers:
         return
-    if not (response.mimetype or "").startswith(COMPRESSIBLE):
+    if not compressible(response.mimetype or ""):
         return
     response.vary.add("Accept-Encoding")
     if response.is_streamed:
-        response.response = _gzip_stream(response.response)
+        response.response = gzip_stream(response.response)
         response.headers.pop("Content-Length", None)
     else:
         data = response.get_data()
@@ -61,3 +69,8 @@ def _compress(response) -> None:
     response.headers["Content-Encoding"] = "gzip"
     if response.headers.get("ETag", "").startswith('"'):
         response.headers["ETag"] = response.headers["ETag"][:-1] + '-gzip"'
+
+
+def version_tag(version: str, *parts) -> str:
+    """An ETag that changes with the store (the same in every worker process)."""
+    return f"{version}-" + hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:16]

@@ -16,13 +16,22 @@ import re
 
 import pyoxigraph as ox
 import rdflib
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from newsgraph import formats
 from newsgraph.terms import prefixes
 
 from .describe import describe, exists, thing_iri
 from .errors import HttpError
+from .http import version_tag
 from .negotiation import HTML, negotiate
 from .pages import View
 
@@ -112,7 +121,7 @@ def rdf_document(iri: ox.NamedNode, fmt, page: int, headers: dict, doc_path: str
     resp.headers.update(headers)
     if more:
         resp.headers["Link"] = f'<{doc_path}?page={page + 1}>; rel="next"'
-    resp.set_etag(f"{c.store.version()}-{abs(hash((iri.value, fmt.name, page))):x}")
+    resp.set_etag(version_tag(c.store.version(), iri.value, fmt.name, page))
     return resp.make_conditional(request)
 
 
@@ -154,7 +163,9 @@ def page(kind: str, name: str):
         context.update(properties=view.properties(iri), backlinks=view.backlinks(iri))
     resp = Response(render_template(template, **context), content_type="text/html; charset=utf-8")
     resp.headers["Link"] = _link_header([a for a in links if a["type"] != HTML])
-    return resp
+    resp.set_etag(version_tag(c.store.version(), request.full_path, "html"))
+    return resp.make_conditional(request)
+
 
 
 def related_events(view: View, iri: ox.NamedNode) -> list[dict]:
@@ -177,7 +188,10 @@ def related_events(view: View, iri: ox.NamedNode) -> list[dict]:
 @bp.route("/timeline")
 def timeline():
     c = ctx()
-    return render_template("timeline.html", base=c.base, months=View(c.store, c.base).timeline())
+    resp = Response(render_template("timeline.html", base=c.base, months=View(c.store, c.base).timeline()),
+                    content_type="text/html; charset=utf-8")
+    resp.set_etag(version_tag(c.store.version(), "timeline"))
+    return resp.make_conditional(request)
 
 
 # ---------------------------------------------------------------- the ontology

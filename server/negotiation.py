@@ -6,7 +6,11 @@ werkzeug's (the same parser Flask uses for request.accept_mimetypes).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from newsgraph import formats
 from newsgraph.formats import Format
@@ -32,6 +36,12 @@ def negotiate(kind: str, html: bool = False) -> Format | str:
     """
     wanted = request.args.get("format") or request.form.get("format") if request.method == "POST" \
         else request.args.get("format")
+    return choose(kind, html, request.headers.get("Accept", ""), wanted or None)
+
+
+@lru_cache(maxsize=512)
+def choose(kind: str, html: bool, accept_header: str, wanted: str | None) -> Format | str:
+    """negotiate() for given header and parameter values (clients send the same few: kept)."""
     if wanted:
         if html and wanted.lower() in ("html", HTML):
             return HTML
@@ -43,8 +53,10 @@ def negotiate(kind: str, html: bool = False) -> Format | str:
     offers = list(OFFERS[kind])
     if html:
         offers.append(HTML)
-    accept = request.accept_mimetypes
-    if not accept or not request.headers.get("Accept", "").strip():
+    if not accept_header.strip():
+        return formats.by_name(offers[0], kind)
+    accept = parse_accept_header(accept_header, MIMEAccept)
+    if not accept:
         return formats.by_name(offers[0], kind)
     best = accept.best_match(offers)
     if best is None:

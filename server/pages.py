@@ -8,9 +8,9 @@ from collections import OrderedDict
 import pyoxigraph as ox
 from markupsafe import Markup, escape
 
+from newsgraph.sparql_text import bind_values
 from newsgraph.terms import prefixes
 
-X = ox.Variable("x")
 _BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+|\n\n")
 
 
@@ -24,8 +24,10 @@ class View:
         self.prologue = "".join(f"PREFIX {k}: <{v}>\n" for k, v in p.items())
 
     def rows(self, query: str, iri: ox.NamedNode | None = None) -> list[dict]:
-        kwargs = {"substitutions": {X: iri}} if iri is not None else {}
-        result = self.store.query(self.prologue + query, **kwargs)
+        text = self.prologue + query
+        if iri is not None:
+            text = bind_values(text, {"x": iri})
+        result = self.store.query(text)
         names = [v.value for v in result.variables]
         return [{n: _py(row[n]) for n in names} for row in result]
 

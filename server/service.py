@@ -8,7 +8,8 @@ import pyoxigraph as ox
 from flask import Response, current_app, render_template
 
 from newsgraph import formats
-from newsgraph.terms import DCTERMS, RDF, RDFS, VOID, XSD, mint, prefixes as base_prefixes
+from newsgraph.terms import DCTERMS, RDF, RDFS, VOID, XSD, mint
+from newsgraph.terms import prefixes as base_prefixes
 
 from .examples import EXAMPLES
 from .negotiation import HTML, negotiate

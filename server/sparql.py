@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import dataclass
 from itertools import chain
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, g, request, stream_with_context
 
 from newsgraph import formats
-from newsgraph.sparql_text import DatasetConflict, apply_using, cap_results, check_iri, query_form
+from newsgraph.sparql_text import (
+    DatasetConflict,
+    apply_using,
+    cap_results,
+    check_iri,
+    query_form,
+)
 from newsgraph.terms import prefixes as base_prefixes
 
 from .errors import HttpError
@@ -102,55 +109,86 @@ def sparql():
     return answer_query(text, dataset)
 
 
-def answer_query(text: str, dataset: dict) -> Response:
-    c = ctx()
-    form = query_form(text)
-    kind = "rdf" if form in ("CONSTRUCT", "DESCRIBE") else "results"
-    fmt = negotiate(kind)
-    if fmt == HTML:  # not offered for query answers
-        fmt = formats.by_name("json")
+@dataclass
+class Plan:
+    """What answering a query needs, worked out once (by the Flask view or the front door)."""
+
+    text: str
+    fmt: formats.Format
+    kwargs: dict
+    key: tuple          # (store version, request key) for the response cache
+    etag: str
+    headers: dict
+
+
+def plan_query(c, text: str, dataset: dict, fmt, version: str) -> Plan:
     text, capped = cap_results(text, c.settings.max_results)
     default = [ox.NamedNode(u) for u in dataset.get("default-graph-uri", [])]
     named = [ox.NamedNode(u) for u in dataset.get("named-graph-uri", [])]
-    kwargs = {}
-    if default or named:
-        kwargs["default_graph"] = default
-        kwargs["named_graphs"] = named
-    version = c.store.version()
-    key = hashlib.sha256("\x1f".join([text, fmt.name, repr(sorted(dataset.items())), c.base]).encode()).hexdigest()[:20]
+    kwargs = {"default_graph": default, "named_graphs": named} if default or named else {}
+    named_dataset = sorted((k, v) for k, v in dataset.items() if v)
+    key = hashlib.sha256("\x1f".join([text, fmt.name, repr(named_dataset), c.base]).encode()).hexdigest()[:20]
     etag = f'"{version}-{key}"'
     headers = {"Content-Type": fmt.content_type, "ETag": etag, "Vary": "Accept, Accept-Encoding",
                "Cache-Control": "public, max-age=0, must-revalidate"}
     if capped:
         headers["X-Newsgraph-Result-Limit"] = str(c.settings.max_results)
-    if request.if_none_match and request.if_none_match.contains(etag[1:-1]):
-        return Response(status=304, headers={k: v for k, v in headers.items() if k != "Content-Type"})
-    cached = c.cache.get((version, key))
-    if cached is not None:
-        return Response(cached, headers=headers)
-    base_iri = request.base_url
+    return Plan(text, fmt, kwargs, (version, key), etag, headers)
+
+
+def producer(c, plan: Plan, base_iri: str):
+    """The function that evaluates and serialises into a writer (run by execute.Running)."""
     prefixes = base_prefixes(c.base)
 
-    def produce(pipe):
-        result = c.store.query(text, base_iri=base_iri, **kwargs)
-        if isinstance(result, ox.QueryTriples) or fmt.kind == "rdf":
+    def produce(out):
+        result = c.store.query(plan.text, base_iri=base_iri, **plan.kwargs)
+        if isinstance(result, ox.QueryTriples) or plan.fmt.kind == "rdf":
             if not isinstance(result, ox.QueryTriples):
                 raise HttpError(406, "this query returns results, not a graph: ask for "
                                      + ", ".join(formats.names("results")))
-            formats.serialize_graph(result, fmt, pipe, prefixes)
+            formats.serialize_graph(result, plan.fmt, out, prefixes)
         else:
-            result.serialize(pipe, fmt.native)
+            result.serialize(out, plan.fmt.native)
 
-    running = Running(produce, c.settings.query_timeout, c.settings.max_result_bytes,
-                      on_timeout=_recycle_after_response)
+    return produce
+
+
+def query_format(fmt):
+    """The answer's Format for a negotiated one."""
+    if fmt == HTML:  # not offered for query answers
+        return formats.by_name("json")
+    return fmt
+
+
+def query_kind(text: str) -> str:
+    return "rdf" if query_form(text) in ("CONSTRUCT", "DESCRIBE") else "results"
+
+
+def first_part(running: Running) -> tuple[bytes, bool]:
+    """The first chunk of an answer, with the query's errors as HTTP errors."""
     try:
-        body, whole = running.first()
+        return running.first()
     except SyntaxError as e:
         raise HttpError(400, f"bad query: {e}") from None
     except (ResultTooLarge, ValueError, TypeError) as e:
         raise HttpError(400, str(e)) from None
+
+
+def answer_query(text: str, dataset: dict) -> Response:
+    c = ctx()
+    fmt = query_format(negotiate(query_kind(text)))
+    plan = plan_query(c, text, dataset, fmt, c.store.version())
+    headers = plan.headers
+    if request.if_none_match and request.if_none_match.contains(plan.etag[1:-1]):
+        return Response(status=304, headers={k: v for k, v in headers.items() if k != "Content-Type"})
+    cached = c.cache.get(plan.key)
+    if cached is not None:
+        return Response(cached, headers=headers)
+    running = Running(producer(c, plan, request.base_url), c.settings.query_timeout,
+                      c.settings.max_result_bytes, on_timeout=_recycle_after_response)
+    body, whole = first_part(running)
     if whole:
-        c.cache.put((version, key), body)
+        c.cache.put(plan.key, body)
         return Response(body, headers=headers)
     return Response(stream_with_context(chain([body], running.rest())), headers=headers,
                     direct_passthrough=True)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template
+from flask import Blueprint, Response, current_app, render_template, request
 
 from .examples import EXAMPLES
+from .http import version_tag
 
 bp = Blueprint("ui", __name__, static_folder="static", static_url_path="/static",
                template_folder="templates")
@@ -31,7 +32,7 @@ def index():
     key = (c.store.version(), "index")
     cached = c.cache.get(key)
     if cached is not None:
-        return Response(cached, content_type="text/html; charset=utf-8")
+        return _tagged(Response(cached, content_type="text/html; charset=utf-8"), c)
     counts = []
     for label, cls in COUNTS:
         rows = c.store.select(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{cls}> }}")
@@ -48,4 +49,9 @@ def index():
     body = render_template("index.html", base=c.base, counts=counts, articles=articles,
                            examples=EXAMPLES).encode("utf-8")
     c.cache.put(key, body)
-    return Response(body, content_type="text/html; charset=utf-8")
+    return _tagged(Response(body, content_type="text/html; charset=utf-8"), c)
+
+
+def _tagged(resp: Response, c) -> Response:
+    resp.set_etag(version_tag(c.store.version(), "index"))
+    return resp.make_conditional(request)

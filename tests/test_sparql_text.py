@@ -73,3 +73,23 @@ def test_apply_using_conflicts_with_with_or_using():
         apply_using("WITH <http://g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", ["http://g1"], [])
     with pytest.raises(DatasetConflict):
         apply_using("DELETE { ?s ?p ?o } USING <http://x> WHERE { ?s ?p ?o }", [], ["http://g1"])
+
+
+def test_bind_values_opens_the_top_level_group():
+    import pyoxigraph as ox
+
+    from newsgraph.sparql_text import bind_values
+
+    q = bind_values('SELECT ?x ?o WHERE { ?x ?p ?o } ORDER BY ?o', {"x": ox.NamedNode("http://ex.org/a")})
+    assert q == 'SELECT ?x ?o WHERE { VALUES (?x) { (<http://ex.org/a>) }  ?x ?p ?o } ORDER BY ?o'
+    q = bind_values('# a { comment\nPREFIX a: <http://x/> ASK { { ?x ?p ?o } UNION { ?s ?p ?x } }',
+                    {"x": ox.Literal('a "quoted" } value')})
+    assert 'ASK { VALUES (?x) { ("a \\"quoted\\" } value") }' in q
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("http://ex.org/a"), ox.NamedNode("http://ex.org/p"), ox.Literal("1")))
+    assert [r["o"].value for r in store.query(bind_values("SELECT ?x ?o WHERE { ?x ?p ?o }",
+                                                          {"x": ox.NamedNode("http://ex.org/a")}))] == ["1"]
+    with pytest.raises(ValueError):
+        bind_values("SELECT * WHERE { ?x ?p ?o }", {"x": "<http://ex.org/a> } DROP ALL #"})
+    with pytest.raises(ValueError):
+        bind_values("SELECT * WHERE { ?x ?p ?o }", {"x y": ox.NamedNode("http://ex.org/a")})

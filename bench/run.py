@@ -1,0 +1,327 @@
+"""newsgraph beside `oxigraph serve` on the same data, in one run, on loopback.
+
+    python bench/run.py [--articles N] [--duration S] [--json OUT] [--keep DIR]
+    python bench/run.py --scaling 1000,5000,20000 [--json OUT]
+
+1. generates a synthetic corpus (bench/synth.py) and loads it with `newsgraph load`
+   (articles/s, quads/s, peak memory), exports it, and loads the same quads with `oxigraph load`
+   (the reference: what the store's own bulk loader does with the same quads);
+2. serves it with `newsgraph serve` and `oxigraph serve-read-only --union-default-graph`;
+3. drives both with wrk (one thread, four connections, the same requests in the same order) for
+   a point lookup, an entity document, a join, an aggregate, a CONSTRUCT, a 10,000-row result
+   and a repeated query, and prints requests/s, p50 and p99 latency and the ratio to Oxigraph.
+
+With --scaling it only loads corpora of the given sizes, one after the other, and prints the
+cost per article and the peak memory of each (the curve that shows whether loading is linear).
+Needs `wrk` (apt-get install wrk) and the `oxigraph` command (pip install oxigraph, in the
+test extra). Everything runs on 127.0.0.1 and ends by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from synth import generate  # noqa: E402
+
+BIN = Path(sys.executable).parent
+NG = "http://localhost:8000/ontology#"
+JSON_ACCEPT = "application/sparql-results+json"
+
+
+def tool(name: str) -> str:
+    for candidate in (BIN / name, shutil.which(name)):
+        if candidate and Path(candidate).exists():
+            return str(candidate)
+    sys.exit(f"bench: `{name}` is needed (" + ("apt-get install wrk" if name == "wrk" else "pip install oxigraph") + ")")
+
+
+def run_measured(cmd: list[str], **kw) -> dict:
+    """Run a command; its wall time, CPU time and peak resident memory (its own and its children's)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
+    out, err = proc.communicate()
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"bench: {' '.join(cmd)} failed:\n{err.decode()[-2000:]}")
+    return {"wall_s": wall, "stdout": out.decode(), "stderr": err.decode()}
+
+
+def peak_rss_mb(cmd: list[str]) -> tuple[dict, float]:
+    """Run a command and sample the resident memory of it and its children (the peak, in MB)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss(proc.pid))
+        time.sleep(0.05)
+    out, err = proc.communicate()
+    if proc.returncode != 0:
+        sys.exit(f"bench: {' '.join(cmd)} failed:\n{err.decode()[-2000:]}")
+    return {"wall_s": time.perf_counter() - start, "stdout": out.decode()}, peak / 1024
+
+
+def _tree_rss(pid: int) -> int:
+    """KB resident in a process and its descendants (from /proc)."""
+    total, todo = 0, [pid]
+    children: dict = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+                children.setdefault(int(fields[1]), []).append(int(d.name))
+            except OSError:
+                pass
+    while todo:
+        p = todo.pop()
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+        todo += children.get(p, [])
+    return total
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, proc, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            sys.exit(f"bench: the server for {url} stopped: {proc.stderr.read().decode()[-2000:]}")
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit(f"bench: {url} did not answer")
+
+
+def sparql_get(endpoint: str, query: str, accept: str = JSON_ACCEPT) -> dict:
+    req = urllib.request.Request(endpoint + "?" + urllib.parse.urlencode({"query": query}),
+                                 headers={"Accept": accept})
+    with urllib.request.urlopen(req, timeout=60) as r:
+        return json.loads(r.read())
+
+
+# ---------------------------------------------------------------- the workload
+
+PREFIXES = f"PREFIX ng: <{NG}> PREFIX schema: <http://schema.org/> PREFIX sem: <http://semanticweb.cs.vu.nl/2009/11/sem/> "
+
+
+def workload(endpoint: str, rng: random.Random) -> dict:
+    """{name: (our paths, oxigraph paths)}: the same requests for both, varied where it matters."""
+    def sample(query: str, var: str, n: int) -> list[str]:
+        rows = sparql_get(endpoint, query)["results"]["bindings"]
+        values = [r[var]["value"] for r in rows]
+        rng.shuffle(values)
+        return values[:n]
+
+    # many different requests, so that a response cache helps only where a query is repeated
+    # (the last row); the same list, in the same order, for both servers
+    things = sample("SELECT DISTINCT ?x WHERE { ?x ?p ?o FILTER (isIRI(?x)) } LIMIT 60000", "x", 60000)
+    people = sample("SELECT DISTINCT ?x WHERE { ?x a <http://schema.org/Person> } LIMIT 60000", "x", 60000)
+    speakers = sample(PREFIXES + "SELECT DISTINCT ?x WHERE { ?s ng:speaker ?x . ?x a schema:Person } LIMIT 60000",
+                      "x", 60000)
+    articles = sample("SELECT ?x WHERE { ?x a <http://schema.org/NewsArticle> } LIMIT 60000", "x", 60000)
+    q = {
+        "point lookup": [f"SELECT ?p ?o WHERE {{ <{x}> ?p ?o }}" for x in things],
+        # (with LIMITs larger than any speaker's count, so that the requests differ, not the work)
+        "join (statements by a speaker)": [PREFIXES + f"SELECT ?s ?text WHERE {{ ?s ng:speaker <{x}> ; schema:text ?text }} "
+                                           f"LIMIT {1000 + i}" for i, x in enumerate(speakers * 30)],
+        "aggregate (statements per speaker)": [PREFIXES + "SELECT ?speaker (COUNT(?s) AS ?n) WHERE { ?s ng:speaker ?speaker } "
+                                               f"GROUP BY ?speaker ORDER BY DESC(?n) LIMIT {k}" for k in range(1, 5001)],
+        "CONSTRUCT (an article's events)": [PREFIXES + f"CONSTRUCT {{ ?e ?p ?o }} WHERE {{ ?e ng:reportedIn <{a}> ; a sem:Event ; ?p ?o }}"
+                                            for a in articles],
+        "10,000-row result": [f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o }} LIMIT 10000 OFFSET {k * 10000}" for k in range(50)],
+        "repeated query": [PREFIXES + f"SELECT ?s ?text WHERE {{ ?s ng:speaker <{speakers[0]}> ; schema:text ?text }}"],
+    }
+    out = {}
+    for name, queries in q.items():
+        accept = "application/n-triples" if name.startswith("CONSTRUCT") else JSON_ACCEPT
+        enc = [urllib.parse.urlencode({"query": x}) for x in queries]
+        out[name] = ([f"/sparql?{e}" for e in enc], [f"/query?{e}" for e in enc], accept)
+    # the entity document: our Linked Data document for a person, Oxigraph's DESCRIBE of it
+    minted = [x for x in things if x.startswith("http://localhost:8000/id/") and "#" not in x]
+    ours = [x.replace("http://localhost:8000/id/", "/data/", 1) + ".ttl" for x in minted]
+    theirs = ["/query?" + urllib.parse.urlencode({"query": f"DESCRIBE <{x}>"}) for x in minted]
+    out["entity document (Turtle)"] = (ours, theirs, "text/turtle")
+    del people
+    order = ["point lookup", "entity document (Turtle)", "join (statements by a speaker)",
+             "aggregate (statements per speaker)", "CONSTRUCT (an article's events)", "10,000-row result",
+             "repeated query"]
+    return {k: out[k] for k in order}
+
+
+LUA = """
+local paths = {%s}
+local i = 0
+local errors = 0
+request = function()
+  i = i %% #paths + 1
+  return wrk.format("GET", paths[i], {["Accept"] = "%s"})
+end
+response = function(status, headers, body)
+  if status ~= 200 then errors = errors + 1 end
+end
+done = function(summary, latency, requests)
+  io.write(string.format("NONOK %%d\\n", summary.errors.status))
+end
+"""
+
+
+def drive(wrk: str, port: int, paths: list[str], accept: str, duration: float, work: Path) -> dict:
+    script = work / f"wrk-{port}.lua"
+    script.write_text(LUA % (",".join(json.dumps(p) for p in paths), accept))
+    url = f"http://127.0.0.1:{port}"
+    subprocess.run([wrk, "-t1", "-c4", "-d1s", "-s", str(script), url], capture_output=True, timeout=60)   # warm-up
+    r = subprocess.run([wrk, "-t1", "-c4", f"-d{duration:g}s", "--latency", "-s", str(script), url],
+                       capture_output=True, text=True, timeout=duration + 60)
+    text = r.stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    lat = {m.group(1): _ms(m.group(2)) for m in re.finditer(r"^\s+(50|99)%\s+([\d.]+\w+)", text, re.M)}
+    non_ok = int((re.search(r"NONOK (\d+)", text) or re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+                  or re.match("(0)", "0")).group(1))
+    return {"rps": rps, "p50_ms": lat.get("50"), "p99_ms": lat.get("99"), "non_200": non_ok}
+
+
+def _ms(value: str) -> float:
+    m = re.match(r"([\d.]+)(us|ms|s|m)", value)
+    n, unit = float(m.group(1)), m.group(2)
+    return {"us": n / 1000, "ms": n, "s": n * 1000, "m": n * 60000}[unit]
+
+
+# ---------------------------------------------------------------- the run
+
+def load_step(n: int, work: Path, seed: int = 7) -> dict:
+    articles = work / f"articles-{n}"
+    if not articles.exists():
+        generate(n, articles, seed)
+    store = work / f"store-{n}"
+    shutil.rmtree(store, ignore_errors=True)
+    res, peak = peak_rss_mb([str(BIN / "newsgraph"), "load", "--store", str(store), "--no-progress", "-q", str(articles)])
+    dump = work / f"dump-{n}.nq"
+    exp = run_measured([str(BIN / "newsgraph"), "export", "--store", str(store), str(dump)])
+    quads = sum(1 for _ in open(dump, "rb"))
+    return {"articles": n, "wall_s": round(res["wall_s"], 2), "articles_per_s": round(n / res["wall_s"], 1),
+            "quads": quads, "quads_per_article": round(quads / n), "quads_per_s": round(quads / res["wall_s"]),
+            "peak_rss_mb": round(peak), "export_s": round(exp["wall_s"], 2), "store": str(store), "dump": str(dump)}
+
+
+def oxigraph_load(oxi: str, dump: str, work: Path) -> dict:
+    loc = work / "oxigraph"
+    shutil.rmtree(loc, ignore_errors=True)
+    res, peak = peak_rss_mb([oxi, "load", "--location", str(loc), "--file", dump])
+    return {"wall_s": round(res["wall_s"], 2), "peak_rss_mb": round(peak), "location": str(loc)}
+
+
+def serve_and_drive(args, work: Path, ours_store: str, ox_location: str, oxi: str, wrk: str) -> list[dict]:
+    p1, p2 = free_port(), free_port()
+    env = dict(os.environ, NEWSGRAPH_ACCESS_LOG="0")
+    ours = subprocess.Popen([str(BIN / "newsgraph"), "serve", "--store", ours_store, "--port", str(p1),
+                             "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    theirs = subprocess.Popen([oxi, "serve-read-only", "--location", ox_location, "--bind", f"127.0.0.1:{p2}",
+                               "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_for(f"http://127.0.0.1:{p1}/sparql?query=ASK%7B%7D", ours)
+        wait_for(f"http://127.0.0.1:{p2}/query?query=ASK%7B%7D", theirs)
+        rows = []
+        for name, (mine, other, accept) in workload(f"http://127.0.0.1:{p1}/sparql", random.Random(1)).items():
+            a = drive(wrk, p1, mine, accept, args.duration, work)
+            b = drive(wrk, p2, other, accept, args.duration, work)
+            rows.append({"query": name, "newsgraph": a, "oxigraph": b, "ratio": round(a["rps"] / b["rps"], 2)})
+            print(f"  {name:38} {a['rps']:9.0f} req/s  vs {b['rps']:9.0f}  ({rows[-1]['ratio']:.2f}x)", flush=True)
+        return rows
+    finally:
+        for p in (ours, theirs):
+            p.terminate()
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def table(result: dict) -> str:
+    lines = []
+    ld, ol = result["load"], result["oxigraph_load"]
+    lines.append(f"load: {ld['articles']} articles in {ld['wall_s']} s = {ld['articles_per_s']} articles/s, "
+                 f"{ld['quads']} quads ({ld['quads_per_article']}/article) = {ld['quads_per_s']} quads/s, "
+                 f"peak {ld['peak_rss_mb']} MB")
+    lines.append(f"oxigraph load of the same quads: {ol['wall_s']} s = {round(ld['quads'] / ol['wall_s'])} quads/s "
+                 f"(= {round(ld['articles'] / ol['wall_s'], 1)} articles/s), peak {ol['peak_rss_mb']} MB; "
+                 f"newsgraph load / oxigraph load = {round(ol['wall_s'] / ld['wall_s'], 2)}x")
+    lines.append("")
+    lines.append(f"{'query':38} {'newsgraph req/s':>15} {'p50 ms':>8} {'p99 ms':>8} | {'oxigraph req/s':>14} "
+                 f"{'p50 ms':>8} {'p99 ms':>8} | {'ratio':>6}")
+    for r in result["queries"]:
+        a, b = r["newsgraph"], r["oxigraph"]
+        lines.append(f"{r['query']:38} {a['rps']:15.0f} {a['p50_ms']:8.2f} {a['p99_ms']:8.2f} | {b['rps']:14.0f} "
+                     f"{b['p50_ms']:8.2f} {b['p99_ms']:8.2f} | {r['ratio']:5.2f}x"
+                     + (f"  ({a['non_200']} non-200!)" if a["non_200"] else ""))
+    return "\n".join(lines)
+
+
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--articles", type=int, default=2000)
+    ap.add_argument("--duration", type=float, default=5.0, help="seconds of wrk per query and server")
+    ap.add_argument("--json", type=Path)
+    ap.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
+    ap.add_argument("--scaling", help="comma-separated corpus sizes: only the load curve")
+    args = ap.parse_args(argv)
+    work = args.keep or Path(tempfile.mkdtemp(prefix="newsgraph-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        if args.scaling:
+            curve = []
+            for n in [int(x) for x in args.scaling.split(",")]:
+                step = load_step(n, work)
+                curve.append(step)
+                print(f"{n:7d} articles: {step['wall_s']:8.1f} s, {step['articles_per_s']:6.1f} articles/s, "
+                      f"{1000 * step['wall_s'] / n:6.1f} ms/article, {step['quads_per_s']} quads/s, "
+                      f"peak {step['peak_rss_mb']} MB", flush=True)
+                if not args.keep:
+                    shutil.rmtree(step["store"], ignore_errors=True)
+                    Path(step["dump"]).unlink()
+            result = {"scaling": curve}
+        else:
+            oxi, wrk = tool("oxigraph"), tool("wrk")
+            print(f"loading {args.articles} synthetic articles ...", flush=True)
+            ld = load_step(args.articles, work)
+            ol = oxigraph_load(oxi, ld["dump"], work)
+            print("querying (wrk -t1 -c4, "
+                  f"{args.duration:g} s per query and server) ...", flush=True)
+            rows = serve_and_drive(args, work, ld["store"], ol["location"], oxi, wrk)
+            result = {"machine": {"cores": os.cpu_count()}, "load": ld, "oxigraph_load": ol, "queries": rows}
+            print()
+            print(table(result))
+        if args.json:
+            args.json.write_text(json.dumps(result, indent=2))
+        return result
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""The front door: what most requests need, answered before Flask is reached.
+
+* Repeated GETs from the response cache. Linked Data traffic is mostly the same few requests
+  again (the same entity documents, the same example queries). A whole answer with an ETag is
+  kept under (store version, path, query string, Accept, gzip or not), so a repeat costs a
+  dictionary lookup, and a conditional repeat (If-None-Match) a 304. A load or an update
+  changes the store's version: old entries are never served again.
+* A plain query (GET /sparql?query=...[&format=...]): planned, run and serialised by the same
+  functions as the Flask view, without building Flask's request and response objects, which
+  cost more than a point lookup itself. Errors, and every other request, go to the app.
+"""
+
+from __future__ import annotations
+
+import gzip
+from itertools import chain
+from urllib.parse import parse_qsl
+
+from werkzeug.http import http_date
+
+from newsgraph.sparql_text import query_form
+
+from .cache import CACHE_KEY, ResponseCache, request_key
+from .errors import HttpError
+from .execute import Running
+from .http import CORS, compressible, gzip_stream
+from .negotiation import choose
+
+
+class FrontDoor:
+    def __init__(self, app, flask_app):
+        self.app = app                  # the WSGI app behind (Flask's, with its middleware)
+        self.flask = flask_app
+        self.c = flask_app.extensions["newsgraph"]
+        self.cache: ResponseCache = self.c.cache
+
+    def __call__(self, environ, start_response):
+        method = environ.get("REQUEST_METHOD")
+        if method not in ("GET", "HEAD"):
+            return self.app(environ, start_response)
+        try:
+            version = self.c.store.version()
+        except Exception:  # noqa: BLE001 - the app gives the proper error
+            return self.app(environ, start_response)
+        key = (version, "front", request_key(environ))
+        hit = self.cache.get(key)
+        if hit is not None:
+            return self._replay(hit, environ, start_response)
+        environ[CACHE_KEY] = key
+        if method == "GET" and environ.get("PATH_INFO") == "/sparql" and "HTTP_IF_NONE_MATCH" not in environ:
+            answer = self._query(environ, start_response, version, key)
+            if answer is not None:
+                return answer
+        return self.app(environ, start_response)
+
+    def _replay(self, hit, environ, start_response):
+        status, headers, body, etag = hit
+        wanted = environ.get("HTTP_IF_NONE_MATCH")
+        if wanted and (etag in wanted or wanted.strip() == "*"):
+            start_response("304 Not Modified", [h for h in headers if h[0] not in ("Content-Type", "Content-Length")])
+            return []
+        start_response(status, headers)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+    # ------------------------------------------------------------ a plain query
+
+    def _query(self, environ, start_response, version: str, front_key):
+        from .sparql import first_part, plan_query, producer, query_format
+
+        params = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+        names = [k for k, _ in params]
+        if names.count("query") != 1 or names.count("format") > 1 or len(names) != len(set(names)) \
+                or not set(names) <= {"query", "format"}:
+            return None
+        values = dict(params)
+        text = values["query"]
+        form = query_form(text)
+        if form is None:
+            return None
+        try:
+            fmt = query_format(choose("rdf" if form in ("CONSTRUCT", "DESCRIBE") else "results", False,
+                                      environ.get("HTTP_ACCEPT", ""), values.get("format") or None))
+        except HttpError:
+            return None
+        c = self.c
+        plan = plan_query(c, text, {}, fmt, version)
+        timed_out = []
+        cached = c.cache.get(plan.key)
+        if cached is not None:
+            body, running = cached, None
+        else:
+            running = Running(producer(c, plan, _base_url(environ)), c.settings.query_timeout,
+                              c.settings.max_result_bytes, on_timeout=lambda: timed_out.append(True))
+            try:
+                body, whole = first_part(running)
+            except Exception as e:  # noqa: BLE001 - answered by the app's own error handlers
+                return self._error(e, environ, start_response, recycle=bool(timed_out))
+            if whole:
+                c.cache.put(plan.key, body)
+                running = None
+        headers = dict(plan.headers)
+        headers.update(CORS)
+        headers["Last-Modified"] = http_date(c.store.last_modified())
+        gz = "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "").lower() and compressible(fmt.content_type)
+        if running is None:
+            if gz and len(body) >= 1024:
+                body = gzip.compress(body, 5)
+                headers["Content-Encoding"] = "gzip"
+                headers["ETag"] = plan.etag[:-1] + '-gzip"'
+            out = list(headers.items()) + [("Content-Length", str(len(body)))]
+            self.cache.put(front_key, ("200 OK", out, body, headers["ETag"].strip('"')), size=len(body))
+            start_response("200 OK", out)
+            return [body]
+        # a large answer: streamed as it is made
+        stream = chain([body], running.rest())
+        if gz:
+            stream = gzip_stream(stream)
+            headers["Content-Encoding"] = "gzip"
+            headers["ETag"] = plan.etag[:-1] + '-gzip"'
+        start_response("200 OK", list(headers.items()))
+        return stream
+
+    def _error(self, e: Exception, environ, start_response, recycle: bool):
+        """The response the app gives for this error (and, after a runaway, the worker's end)."""
+        from flask import g
+
+        app = self.flask
+        with app.request_context(environ):
+            if recycle:
+                g.newsgraph_recycle = True
+            response = app.make_response(app.handle_user_exception(e))
+            response = app.process_response(response)
+            return response(environ, start_response)
+
+
+def _base_url(environ) -> str:
+    host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', 'localhost')}:{environ.get('SERVER_PORT', '80')}"
+    return f"{environ.get('wsgi.url_scheme', 'http')}://{host}{environ.get('SCRIPT_NAME', '')}/sparql"

@@ -1,0 +1,91 @@
+"""The front door: repeats from the cache, plain queries without Flask, the same answers either way."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from urllib.parse import quote
+
+import pytest
+
+from server import create_app
+from server.front import FrontDoor
+
+from .test_protocol import SELECT, small_store
+
+JSON = {"Accept": "application/sparql-results+json"}
+IGNORED = {"Date", "Content-Length"}
+
+
+@pytest.fixture
+def app():
+    return create_app({"store": ":memory:", "update_token": "secret", "base": "http://localhost:8000/"},
+                      store=small_store())
+
+
+def counting(app, monkeypatch) -> list:
+    """Count the queries that reach the store."""
+    store = app.extensions["newsgraph"].store
+    calls = []
+    real = store.query
+
+    def query(text, **kw):
+        calls.append(text)
+        return real(text, **kw)
+
+    monkeypatch.setattr(store, "query", query)
+    return calls
+
+
+def test_a_repeated_query_costs_no_evaluation(app, monkeypatch):
+    calls = counting(app, monkeypatch)
+    c = app.test_client()
+    first = c.get(f"/sparql?query={quote(SELECT)}", headers=JSON)
+    second = c.get(f"/sparql?query={quote(SELECT)}", headers=JSON)
+    assert first.status_code == second.status_code == 200
+    assert first.data == second.data and first.headers["ETag"] == second.headers["ETag"]
+    assert len(calls) == 1
+    again = c.get(f"/sparql?query={quote(SELECT)}", headers={**JSON, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and not again.data and len(calls) == 1
+
+
+def test_an_update_makes_cached_answers_unreachable(app):
+    c = app.test_client()
+    before = c.get(f"/sparql?query={quote(SELECT)}", headers=JSON)
+    r = c.post("/update", data={"update": 'INSERT DATA { GRAPH <http://ex.org/g3> { <http://ex.org/s9> <http://ex.org/p> "v9" } }'},
+               headers={"Authorization": "Bearer secret"})
+    assert r.status_code == 204
+    after = c.get(f"/sparql?query={quote(SELECT)}", headers=JSON)
+    assert before.headers["ETag"] != after.headers["ETag"]
+    assert [b["o"]["value"] for b in json.loads(after.data)["results"]["bindings"]] == ["v0", "v1", "v9"]
+
+
+@pytest.mark.parametrize("path, headers", [
+    (f"/sparql?query={quote(SELECT)}", JSON),
+    (f"/sparql?query={quote(SELECT)}&format=csv", {}),
+    (f"/sparql?query={quote(SELECT)}", {"Accept": "text/tab-separated-values"}),
+    (f"/sparql?query={quote(SELECT)}", {"Accept": "application/sparql-results+xml", "Accept-Encoding": "gzip"}),
+    ("/sparql?query=" + quote("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"), {"Accept": "text/turtle"}),
+    ("/sparql?query=" + quote("ASK { ?s ?p ?o }"), {}),
+    ("/sparql?query=" + quote("SELECT * WHERE { ?s ?p }"), JSON),           # a syntax error
+    ("/sparql?query=" + quote("SELECT * WHERE { ?s ?p ?o }"), {"Accept": "image/png"}),
+])
+def test_the_front_door_answers_as_the_app_does(app, monkeypatch, path, headers):
+    fast = app.test_client().get(path, headers=headers)
+    monkeypatch.setattr(FrontDoor, "_query", lambda *a, **k: None)          # the Flask view only
+    app.extensions["newsgraph"].cache.clear()
+    slow = app.test_client().get(path, headers=headers)
+    assert fast.status_code == slow.status_code
+    assert fast.data == slow.data
+    assert {k: v for k, v in fast.headers.items() if k not in IGNORED} == \
+        {k: v for k, v in slow.headers.items() if k not in IGNORED}
+
+
+def test_large_answers_are_gzipped_and_streamed_the_same(app):
+    c = app.test_client()
+    query = "SELECT ?n WHERE { VALUES ?n { " + " ".join(str(i) for i in range(3000)) + " } }"
+    plain = c.get(f"/sparql?query={quote(query)}", headers=JSON)
+    zipped = c.get(f"/sparql?query={quote(query)}", headers={**JSON, "Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.data) == plain.data
+    assert zipped.headers["ETag"] != plain.headers["ETag"]
