@@ -151,8 +151,8 @@ def workload(endpoint: str, rng: random.Random) -> dict:
                                            f"LIMIT {1000 + i}" for i, x in enumerate(speakers * 30)],
         "aggregate (statements per speaker)": [PREFIXES + "SELECT ?speaker (COUNT(?s) AS ?n) WHERE { ?s ng:speaker ?speaker } "
                                                f"GROUP BY ?speaker ORDER BY DESC(?n) LIMIT {k}" for k in range(1, 5001)],
-        "CONSTRUCT (an article's events)": [PREFIXES + f"CONSTRUCT {{ ?e ?p ?o }} WHERE {{ ?e ng:reportedIn <{a}> ; a sem:Event ; ?p ?o }}"
-                                            for a in articles],
+        "CONSTRUCT (an article's events)": [PREFIXES + f"CONSTRUCT {{ ?e ?p ?o }} WHERE {{ ?e ng:reportedIn <{a}> ; a sem:Event ; ?p ?o }} "
+                                            f"LIMIT {5000 + i}" for i, a in enumerate(articles * 30)],
         "10,000-row result": [f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o }} LIMIT 10000 OFFSET {k * 10000}" for k in range(50)],
         "repeated query": [PREFIXES + f"SELECT ?s ?text WHERE {{ ?s ng:speaker <{speakers[0]}> ; schema:text ?text }}"],
     }

@@ -60,6 +60,8 @@ def top_words(text: str) -> list[Token]:
 
 def declares_dataset(text: str) -> bool:
     """Does the query name its own dataset (FROM / FROM NAMED)?"""
+    if "from" not in text.lower():
+        return False
     return any(t.kind == "word" and t.depth == 0 and t.text.upper() == "FROM" for t in tokens(text))
 
 

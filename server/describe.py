@@ -35,14 +35,14 @@ def _rows(store, query: str, iri: ox.NamedNode) -> list:
     return [{n: row[n] for n in names} for row in result]
 
 
-def _labels(store, things, add, with_graph: bool) -> None:
+def _labels(store, things, add) -> None:
     """Add the rdfs:label of each IRI among `things` (terms from the store, written by pyoxigraph)."""
     iris = list(dict.fromkeys(t for t in things if isinstance(t, ox.NamedNode)))
     for i in range(0, len(iris), 200):
         values = " ".join(str(s) for s in iris[i:i + 200])
         for r in store.query(f"SELECT ?s ?l ?g WHERE {{ VALUES ?s {{ {values} }} "
                              "GRAPH ?g { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } }"):
-            add(r["s"], RDFS.label, r["l"], r["g"] if with_graph else None)
+            add(r["s"], RDFS.label, r["l"], r["g"])
 
 
 def describe(store, iri: ox.NamedNode, doc: ox.NamedNode, page: int = 1) -> tuple[list, bool]:
@@ -60,9 +60,7 @@ def describe(store, iri: ox.NamedNode, doc: ox.NamedNode, page: int = 1) -> tupl
     own = _rows(store, "SELECT ?x ?p ?o ?g WHERE { GRAPH ?g { ?x ?p ?o } }", iri)
     for r in own:
         add(iri, r["p"], r["o"], r["g"])
-    # labels of the things it points to (asked by value: joined in one query, the store would
-    # scan every label first)
-    _labels(store, [r["o"] for r in own], add, with_graph=True)
+    # (the labels of the things it points to are asked with those of the backlinks, below)
     # the mentions that ground it, with their text
     for r in _rows(store, """SELECT ?x ?m ?p ?o ?g WHERE { ?x <http://groundedannotationframework.org/gaf#denotedBy> ?m .
             GRAPH ?g { ?m ?p ?o } }""", iri):
@@ -75,8 +73,9 @@ def describe(store, iri: ox.NamedNode, doc: ox.NamedNode, page: int = 1) -> tupl
     more = len(back) > BACKLINKS_PER_PAGE
     for r in back[:BACKLINKS_PER_PAGE]:
         add(r["s"], r["p"], iri, r["g"])
-    # labels of the things pointing here
-    _labels(store, [r["s"] for r in back[:BACKLINKS_PER_PAGE]], add, with_graph=False)
+    # labels of the things it points to and of those pointing here (asked by value: joined in
+    # one query with the rest, the store would scan every label first)
+    _labels(store, [r["o"] for r in own] + [r["s"] for r in back[:BACKLINKS_PER_PAGE]], add)
     # the document and its topic
     add(doc, RDF.type, FOAF.Document, None)
     add(doc, FOAF.primaryTopic, iri, None)
