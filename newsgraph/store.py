@@ -49,6 +49,11 @@ log = logging.getLogger(__name__)
 SNAPSHOT_GRACE_S = 600
 
 
+def is_graph(result) -> bool:
+    """Is a query's answer a graph (CONSTRUCT, DESCRIBE), from any backend?"""
+    return isinstance(result, ox.QueryTriples) or type(result).__name__ == "TripleResult"
+
+
 class StoreError(Exception):
     """The store cannot be opened or written; the message says which and why."""
 
@@ -99,6 +104,10 @@ class Store:
 
     def checkpoint(self) -> None:
         """Make the writes so far visible and durable (a session commits here)."""
+
+    def due(self) -> bool:
+        """Is it time for a checkpoint?"""
+        return False
 
     def side_file(self, name: str) -> str:
         """Where a derived file (an index the loader keeps) lives: beside the data, or in memory."""

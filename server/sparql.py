@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, g, request, stream_with_context
 
 from newsgraph import formats
+from newsgraph.store import is_graph
 from newsgraph.sparql_text import (
     DatasetConflict,
     apply_using,
@@ -142,8 +143,8 @@ def producer(c, plan: Plan, base_iri: str):
 
     def produce(out):
         result = c.store.query(plan.text, base_iri=base_iri, **plan.kwargs)
-        if isinstance(result, ox.QueryTriples) or plan.fmt.kind == "rdf":
-            if not isinstance(result, ox.QueryTriples):
+        if is_graph(result) or plan.fmt.kind == "rdf":
+            if not is_graph(result):
                 raise HttpError(406, "this query returns results, not a graph: ask for "
                                      + ", ".join(formats.names("results")))
             formats.serialize_graph(result, plan.fmt, out, prefixes)

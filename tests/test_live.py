@@ -1,4 +1,4 @@
-"""A live `newsgraph serve` (gunicorn, on a loopback port) used by real clients.
+"""A live `newsgraph serve` (Granian, on a loopback port) used by real clients.
 
 SPARQLWrapper, rdflib's SPARQLStore, a SERVICE clause evaluated by rdflib, and Rasqal's roqet;
 then what only a real process model shows: a runaway query cut at the timeout while simple

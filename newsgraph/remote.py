@@ -1,0 +1,231 @@
+"""A remote triple store, through the SPARQL 1.1 Protocol (query, update) and, where the store
+has one, its Graph Store Protocol endpoint for bulk writes.
+
+``open_store("http://host:7878/query")`` gives a RemoteStore: the same loaders and server then
+run over Oxigraph's server, Fuseki, Virtuoso, QLever or a managed store. The URL is the query
+endpoint; the update endpoint is the same URL with its last segment replaced by ``update``
+(``/query`` or ``/sparql`` -> ``/update``), and bulk writes go to ``store`` beside it (Oxigraph's
+dataset endpoint), when it answers; otherwise they are INSERT DATA updates. Override with
+NEWSGRAPH_UPDATE_URL and NEWSGRAPH_GSP_URL (``none`` for no bulk endpoint), and send
+credentials with NEWSGRAPH_REMOTE_AUTH (an Authorization header value).
+
+newsgraph's queries read the default graph as the union of the named graphs: configure the
+store so (``oxigraph serve --union-default-graph``; Fuseki ``tdb2:unionDefaultGraph true``;
+Virtuoso does it by default).
+
+What the store does not tell, newsgraph keeps itself: a version marker, rewritten by every
+write made through newsgraph (for ETags and the response cache), which is also trusted for at
+most NEWSGRAPH_REMOTE_FRESH seconds (default 10) in case someone else writes to the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import os
+import threading
+import time
+import urllib.parse
+import uuid
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .sparql_text import bind_values, query_form
+from .store import MEMORY, Store, StoreError, graph_update_text
+
+META_GRAPH = "urn:newsgraph:meta"
+META = f"<{META_GRAPH}>"
+VERSION_P = "<urn:newsgraph:version>"
+INSERT_CHUNK = 4_000_000         # bytes of INSERT DATA per update request
+
+
+class TripleResult(list):
+    """A CONSTRUCT or DESCRIBE answer from a remote store: its triples."""
+
+
+class RemoteStore(Store):
+    def __init__(self, url: str, timeout: float = 60.0):
+        self.location = url
+        self.query_url = url
+        self.update_url = os.environ.get("NEWSGRAPH_UPDATE_URL") or _beside(url, "update")
+        gsp = os.environ.get("NEWSGRAPH_GSP_URL")
+        self.gsp_url = None if gsp == "none" else (gsp or _beside(url, "store"))
+        self.auth = os.environ.get("NEWSGRAPH_REMOTE_AUTH")
+        self.fresh = float(os.environ.get("NEWSGRAPH_REMOTE_FRESH", "10"))
+        self.timeout = timeout
+        self._local = threading.local()
+        self._marker: tuple[float, str] | None = None
+        self._modified = time.time()
+        self._gsp_works: bool | None = None
+        try:
+            self.ask("ASK { }")
+        except StoreError as e:
+            raise StoreError(f"{url}: no SPARQL endpoint answers here ({e})") from None
+
+    # ------------------------------------------------------------ HTTP
+
+    def _connection(self, url: str) -> tuple[http.client.HTTPConnection, str]:
+        parts = urllib.parse.urlsplit(url)
+        key = (parts.scheme, parts.netloc)
+        conns = getattr(self._local, "conns", None)
+        if conns is None:
+            conns = self._local.conns = {}
+        conn = conns.get(key)
+        if conn is None:
+            cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+            conn = conns[key] = cls(parts.netloc, timeout=self.timeout)
+        path = parts.path or "/"
+        return conn, path + (f"?{parts.query}" if parts.query else "")
+
+    def _request(self, method: str, url: str, body: bytes | None, headers: dict, params: dict | None = None
+                 ) -> tuple[int, bytes, str]:
+        conn, path = self._connection(url)
+        if params:
+            path += ("&" if "?" in path else "?") + urllib.parse.urlencode(params, doseq=True)
+        headers = dict(headers)
+        if self.auth:
+            headers["Authorization"] = self.auth
+        for attempt in (1, 2):            # a kept-alive connection the server has closed: once more
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                resp = conn.getresponse()
+                data = resp.read()
+                return resp.status, data, resp.getheader("Content-Type", "")
+            except (http.client.HTTPException, ConnectionError, OSError) as e:
+                conn.close()
+                if attempt == 2:
+                    raise StoreError(f"{url}: {type(e).__name__}: {e}") from None
+        raise AssertionError("unreachable")
+
+    def _check(self, status: int, data: bytes, what: str) -> None:
+        if status >= 400:
+            message = data.decode("utf-8", "replace").strip()[:500]
+            if status == 400:
+                raise SyntaxError(f"the store refused the {what}: {message}")
+            raise StoreError(f"{self.location}: the store answered {status} to the {what}: {message}")
+
+    # ------------------------------------------------------------ reading
+
+    def query(self, query, *, substitutions=None, default_graph=None, named_graphs=None, base_iri=None):
+        if substitutions:
+            query = bind_values(query, {v.value: t for v, t in substitutions.items()})
+        form = query_form(query)
+        params = {}
+        if default_graph is not None:
+            params["default-graph-uri"] = [g.value for g in default_graph if isinstance(g, ox.NamedNode)]
+        if named_graphs is not None:
+            params["named-graph-uri"] = [g.value for g in named_graphs]
+        if base_iri and "BASE" not in query[:200].upper():
+            query = f"BASE <{base_iri}>\n" + query
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            accept = "application/n-triples"
+        elif form == "ASK":
+            accept = "application/sparql-results+json"
+        else:
+            accept = "text/tab-separated-values"
+        body = urllib.parse.urlencode({"query": query, **params}, doseq=True).encode()
+        status, data, ctype = self._request("POST", self.query_url, body,
+                                            {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
+        self._check(status, data, "query")
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            return TripleResult(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+        fmt = ox.QueryResultsFormat.TSV if "tab-separated" in ctype else \
+            ox.QueryResultsFormat.XML if "xml" in ctype else ox.QueryResultsFormat.JSON
+        return ox.parse_query_results(data, format=fmt)
+
+    def version(self) -> str:
+        now = time.monotonic()
+        if self._marker is None or now - self._marker[0] > 1.0:
+            rows = self.select(f"SELECT ?v WHERE {{ GRAPH {META} {{ {META} {VERSION_P} ?v }} }}")
+            marker = rows[0]["v"].value if rows else "0"
+            if self._marker is None or marker != self._marker[1]:
+                self._modified = time.time()
+            self._marker = (now, marker)
+        bucket = int(time.time() // self.fresh) if self.fresh > 0 else 0
+        return f"r{self._marker[1][:12]}-{bucket}"
+
+    def last_modified(self) -> float:
+        self.version()
+        return self._modified
+
+    def dump(self, output, fmt: ox.RdfFormat) -> None:
+        result = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        quads = (ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in result)
+        ox.serialize(quads, output, format=fmt)
+
+    def side_file(self, name: str) -> str:
+        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsgraph"
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return MEMORY
+        tag = hashlib.sha256(self.location.encode()).hexdigest()[:16]
+        return str(cache / f"{tag}-{name}")
+
+    # ------------------------------------------------------------ writing
+
+    def update(self, update: str, *, base_iri=None) -> None:
+        if base_iri and "BASE" not in update[:200].upper():
+            update = f"BASE <{base_iri}>\n" + update
+        self._update(update + " ;\n" + _bump())
+
+    def _update(self, text: str) -> None:
+        status, data, _ = self._request("POST", self.update_url, text.encode("utf-8"),
+                                        {"Content-Type": "application/sparql-update; charset=utf-8"})
+        self._check(status, data, "update")
+        self._marker = None
+
+    def replace_graphs(self, graphs, shared=()) -> None:
+        text = graph_update_text(graphs, list(shared))
+        self._update((text + " ;\n" if text else "") + _bump())
+
+    def add_graphs(self, data: bytes) -> None:
+        if self.gsp_url and self._gsp_works is not False:
+            status, body, _ = self._request("POST", self.gsp_url, data, {"Content-Type": "application/n-quads"})
+            if status < 300:
+                self._gsp_works = True
+                self._update(_bump())
+                return
+            if self._gsp_works or status not in (400, 404, 405, 415, 501):
+                self._check(status, body, "bulk write")
+            self._gsp_works = False          # no dataset endpoint here: INSERT DATA instead
+        self._insert(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+
+    def _insert(self, quads) -> None:
+        by_graph: dict = {}
+        size = 0
+        for q in quads:
+            by_graph.setdefault(q.graph_name, []).append(q)
+            size += 100
+            if size >= INSERT_CHUNK:
+                self._update(graph_update_text({}, [q for qs in by_graph.values() for q in qs]))
+                by_graph, size = {}, 0
+        if by_graph:
+            self._update(graph_update_text({}, [q for qs in by_graph.values() for q in qs]))
+        self._update(_bump())
+
+    def load_file(self, path: Path, fmt: ox.RdfFormat, graph) -> None:
+        quads = ox.parse(path=str(path), format=fmt)
+        if graph is not None and not fmt.supports_datasets:
+            quads = (ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
+        self._insert(quads)
+
+    def close(self) -> None:
+        for conn in getattr(self._local, "conns", {}).values():
+            conn.close()
+
+
+def _beside(url: str, name: str) -> str:
+    """The endpoint `name` next to the query endpoint (…/query or …/sparql -> …/name)."""
+    parts = urllib.parse.urlsplit(url)
+    path = parts.path.rstrip("/")
+    head, _, last = path.rpartition("/")
+    path = f"{head}/{name}" if last in ("query", "sparql") else f"{path}/{name}"
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def _bump() -> str:
+    """An update that gives the store a new version marker."""
+    return (f"DELETE WHERE {{ GRAPH {META} {{ {META} {VERSION_P} ?v }} }} ;\n"
+            f'INSERT DATA {{ GRAPH {META} {{ {META} {VERSION_P} "{uuid.uuid4().hex}" }} }}')
