@@ -40,6 +40,10 @@ def decode(data: bytes) -> tuple[str, list[str]]:
         raise ReadError(f"not UTF-8 (bad byte at {first_bad}) and not cp1252 either") from None
 
 
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n:,} bytes"
+
+
 def _control_ratio(data: bytes) -> float:
     bad = sum(1 for b in data if b < 32 and b not in (9, 10, 12, 13))
     return bad / max(1, len(data))
@@ -82,8 +86,7 @@ def read_file(path: Path) -> Iterator[Article]:
     except OSError as e:
         raise ReadError(f"cannot read: {e.strerror}") from None
     if size > MAX_ARTICLE_BYTES:
-        raise ReadError(f"file too large ({size / 1e6:.1f} MB; the limit is "
-                        f"{MAX_ARTICLE_BYTES / 1e6:.0f} MB)")
+        raise ReadError(f"file too large ({_size(size)}; the limit is {_size(MAX_ARTICLE_BYTES)})")
     try:
         data = path.read_bytes()
     except OSError as e:

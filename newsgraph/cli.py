@@ -188,6 +188,7 @@ def validate(store):
               help="A line per request on standard output (default on). [NEWSGRAPH_ACCESS_LOG=0|1]")
 def serve(store, host, port, workers, query_timeout, update_token, base, access_log):
     """Serve the SPARQL endpoint and the Linked Data pages (loads seeds/ into an empty store)."""
+    from .serve import ServeError
     from .serve import serve as run_server
 
     settings = _settings(store=store, host=host, port=port, workers=workers,
@@ -195,7 +196,7 @@ def serve(store, host, port, workers, query_timeout, update_token, base, access_
                          access_log=None if access_log is None else int(access_log))
     try:
         run_server(settings, seeds=SEEDS_DIR, echo=lambda m: click.echo(m, err=True))
-    except StoreError as e:
+    except (StoreError, ServeError) as e:
         raise click.ClickException(str(e)) from None
 
 

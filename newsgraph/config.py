@@ -30,7 +30,8 @@ class Settings:
     cache_bytes: int = 64_000_000
     #: request bodies larger than this get 413
     max_body: int = 1_000_000
-    #: how many queries one client may run at once (per server process group)
+    #: how many requests one client (address) may have under way at once, across the workers
+    #: (0: as many as there are workers, half of what the server runs at once)
     max_per_client: int = 0
     #: a line per request on standard output
     access_log: int = 1

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import signal
+import tempfile
 import threading
 import time
 from dataclasses import fields
@@ -29,6 +30,10 @@ from .store import open_store
 #: Granian gives up ("crash loop") when a worker it has just replaced stops within 5.5 s: a
 #: worker younger than this waits until it is this old before it stops
 MIN_WORKER_AGE = 6.0
+
+
+class ServeError(Exception):
+    """The server cannot start; the message says why."""
 
 
 def ensure_seeded(settings: Settings, seeds: Path, echo=print) -> None:
@@ -78,13 +83,27 @@ def settings_env(settings: Settings) -> dict:
     return out
 
 
+def check_port(host: str, port: int) -> None:
+    """Fail clearly if the address is taken (the HTTP server would share it silently)."""
+    import socket
+
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as e:
+        raise ServeError(f"cannot listen on {host}:{port}: {e.strerror} (is another server running there?)") from None
+
+
 def serve(settings: Settings, seeds: Path, echo=print) -> None:
     from granian import Granian
     from granian.constants import Interfaces
     from granian.http import HTTP1Settings
 
+    check_port(settings.host, settings.port)
     ensure_seeded(settings, seeds, echo)
     os.environ.update(settings_env(settings))
+    limits = tempfile.NamedTemporaryFile(prefix="newsgraph-limits-")      # shared by the workers
+    os.environ["NEWSGRAPH_LIMITS_FILE"] = limits.name
     echo(f"serving {settings.store} at http://{settings.host}:{settings.port}/sparql "
          f"({settings.workers} workers, query timeout {settings.query_timeout:g} s)")
     Granian(

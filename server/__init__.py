@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from flask import Flask
@@ -11,6 +12,7 @@ from newsgraph.store import Store, open_store
 
 from .cache import ResponseCache
 from .front import FrontDoor
+from .limits import ClientLimiter
 
 
 @dataclass
@@ -41,5 +43,10 @@ def create_app(config: Settings | dict | None = None, store: Store | None = None
     app.register_blueprint(sparql.bp)
     app.register_blueprint(ui.bp)
     app.register_blueprint(linked_data.bp)
-    app.wsgi_app = FrontDoor(app.wsgi_app, app)
+    # a serving concern: on under `newsgraph serve` (which shares the counts between its workers)
+    # or when asked for; an app used in-process (tests, notebooks) has no per-client limit
+    shared = os.environ.get("NEWSGRAPH_LIMITS_FILE")
+    per_client = settings.max_per_client or (max(1, settings.workers) if shared else 0)
+    limiter = ClientLimiter(per_client, shared, settings.query_timeout + 60)
+    app.wsgi_app = FrontDoor(app.wsgi_app, app, limiter)
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from newsgraph.store import StoreBusy, StoreError
@@ -21,9 +21,17 @@ class HttpError(Exception):
 
 
 def text(status: int, message: str, headers: dict | None = None) -> Response:
-    resp = Response(message.rstrip("\n") + "\n", status=status,
-                    content_type="text/plain; charset=utf-8")
-    for k, v in (headers or {}).items():
+    """A plain-text error; a 5xx gets a request id, in the answer and in the log."""
+    headers = dict(headers or {})
+    if status >= 500:
+        rid = headers.get("X-Request-Id") or uuid.uuid4().hex[:12]
+        headers["X-Request-Id"] = rid
+        if rid not in message:
+            message = f"{message.rstrip()} (request id {rid})"
+        log = current_app.logger.error if status != 503 else current_app.logger.warning
+        log("request %s: %d on %s %s: %s", rid, status, request.method, request.path, message)
+    resp = Response(message.rstrip("\n") + "\n", status=status, content_type="text/plain; charset=utf-8")
+    for k, v in headers.items():
         resp.headers[k] = v
     return resp
 
@@ -35,7 +43,6 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(QueryTimeout)
     def _timeout(e):
-        app.logger.warning("query timeout after %ss: %s", e.seconds, request.path)
         return text(503, f"Query timeout: {e}. Narrow the query or add a LIMIT.")
 
     @app.errorhandler(ResultTooLarge)
@@ -50,7 +57,7 @@ def init_app(app: Flask) -> None:
     def _store(e):
         rid = uuid.uuid4().hex[:12]
         app.logger.error("request %s: store error: %s", rid, e)
-        return text(500, f"the store could not be read (request id {rid})", {"X-Request-Id": rid})
+        return text(500, "the store could not be read", {"X-Request-Id": rid})
 
     @app.errorhandler(HTTPException)
     def _werkzeug(e: HTTPException):
@@ -63,4 +70,4 @@ def init_app(app: Flask) -> None:
     def _unexpected(e):
         rid = uuid.uuid4().hex[:12]
         app.logger.exception("request %s: unexpected error on %s %s", rid, request.method, request.path)
-        return text(500, f"internal error (request id {rid})", {"X-Request-Id": rid})
+        return text(500, "internal error", {"X-Request-Id": rid})

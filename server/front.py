@@ -5,6 +5,8 @@
   kept under (store version, path, query string, Accept, gzip or not), so a repeat costs a
   dictionary lookup, and a conditional repeat (If-None-Match) a 304. A load or an update
   changes the store's version: old entries are never served again.
+* At most so many requests of one client under way at once (server/limits.py): a flood of
+  expensive queries from one address cannot take every worker.
 * A plain query (GET /sparql?query=...[&format=...]): planned, run and serialised by the same
   functions as the Flask view, without building Flask's request and response objects, which
   cost more than a point lookup itself. Errors, and every other request, go to the app.
@@ -13,6 +15,7 @@
 from __future__ import annotations
 
 import gzip
+import uuid
 from itertools import chain
 from urllib.parse import parse_qsl
 
@@ -24,34 +27,60 @@ from .cache import CACHE_KEY, ResponseCache, request_key
 from .errors import HttpError
 from .execute import Running
 from .http import CORS, compressible, gzip_stream
+from .limits import ClientLimiter, Releasing
 from .negotiation import choose
 
 
 class FrontDoor:
-    def __init__(self, app, flask_app):
+    def __init__(self, app, flask_app, limiter: ClientLimiter):
         self.app = app                  # the WSGI app behind (Flask's, with its middleware)
         self.flask = flask_app
         self.c = flask_app.extensions["newsgraph"]
         self.cache: ResponseCache = self.c.cache
+        self.limiter = limiter
 
     def __call__(self, environ, start_response):
+        qs = environ.get("QUERY_STRING", "")
+        if not qs.isascii() and not _utf8(qs):
+            return _plain(start_response, "400 Bad Request", "the query string is not valid UTF-8\n")
         method = environ.get("REQUEST_METHOD")
-        if method not in ("GET", "HEAD"):
-            return self.app(environ, start_response)
+        version = key = None
+        if method in ("GET", "HEAD"):
+            try:
+                version = self.c.store.version()
+            except Exception:  # noqa: BLE001 - the app gives the proper error
+                version = None
+            if version is not None:
+                key = (version, "front", request_key(environ))
+                hit = self.cache.get(key)
+                if hit is not None:
+                    return self._replay(hit, environ, start_response)
+                environ[CACHE_KEY] = key
+        client = environ.get("REMOTE_ADDR") or "unknown"
+        if not self.limiter.acquire(client):
+            return self._busy(environ, start_response, client)
         try:
-            version = self.c.store.version()
-        except Exception:  # noqa: BLE001 - the app gives the proper error
-            return self.app(environ, start_response)
-        key = (version, "front", request_key(environ))
-        hit = self.cache.get(key)
-        if hit is not None:
-            return self._replay(hit, environ, start_response)
-        environ[CACHE_KEY] = key
-        if method == "GET" and environ.get("PATH_INFO") == "/sparql" and "HTTP_IF_NONE_MATCH" not in environ:
-            answer = self._query(environ, start_response, version, key)
-            if answer is not None:
-                return answer
-        return self.app(environ, start_response)
+            body = None
+            if key is not None and method == "GET" and environ.get("PATH_INFO") == "/sparql" \
+                    and "HTTP_IF_NONE_MATCH" not in environ:
+                body = self._query(environ, start_response, version, key)
+            if body is None:
+                body = self.app(environ, start_response)
+        except BaseException:
+            self.limiter.release(client)
+            raise
+        return Releasing(body, lambda: self.limiter.release(client))
+
+    def _busy(self, environ, start_response, client: str):
+        rid = uuid.uuid4().hex[:12]
+        self.flask.logger.warning("request %s: 503, client %s has %d requests under way", rid, client,
+                                  self.limiter.limit)
+        body = (f"too many requests from your address under way at once (at most {self.limiter.limit}); "
+                f"retry in a moment (request id {rid})\n").encode()
+        start_response("503 Service Unavailable", [
+            *CORS.items(), ("Content-Type", "text/plain; charset=utf-8"), ("Retry-After", "2"),
+            ("X-Request-Id", rid), ("Content-Length", str(len(body)))])
+        return [body]
 
     def _replay(self, hit, environ, start_response):
         status, headers, body, etag = hit
@@ -131,6 +160,22 @@ class FrontDoor:
             response = app.make_response(app.handle_user_exception(e))
             response = app.process_response(response)
             return response(environ, start_response)
+
+
+def _utf8(wsgi_text: str) -> bool:
+    """Whether a WSGI string (bytes as latin-1) holds UTF-8."""
+    try:
+        wsgi_text.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return False
+    return True
+
+
+def _plain(start_response, status: str, message: str):
+    body = message.encode()
+    start_response(status, [*CORS.items(), ("Content-Type", "text/plain; charset=utf-8"),
+                            ("Content-Length", str(len(body)))])
+    return [body]
 
 
 def _base_url(environ) -> str:

@@ -11,7 +11,6 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, g, request, stream_with_context
 
 from newsgraph import formats
-from newsgraph.store import is_graph
 from newsgraph.sparql_text import (
     DatasetConflict,
     apply_using,
@@ -19,6 +18,7 @@ from newsgraph.sparql_text import (
     check_iri,
     query_form,
 )
+from newsgraph.store import is_graph
 from newsgraph.terms import prefixes as base_prefixes
 
 from .errors import HttpError

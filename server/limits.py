@@ -1,0 +1,95 @@
+"""How many requests one client may have under way at once, across all worker processes.
+
+A client that sends a flood of expensive queries gets at most this many evaluated at a time;
+the rest are answered 503 with Retry-After at once, so the other clients' cheap queries still
+find a free worker. Counts live in a small file shared by the workers (memory-mapped, updated
+under a file lock); a count not touched for longer than a query may run is stale (a worker
+that died holding it) and starts again from zero.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import mmap
+import os
+import struct
+import tempfile
+import time
+
+SLOTS = 4096
+SLOT = struct.Struct("<id")          # count, time of the last change
+
+
+class ClientLimiter:
+    def __init__(self, limit: int, path: str | None = None, stale_after: float = 120.0):
+        self.limit = limit
+        self.stale_after = stale_after
+        if limit <= 0:
+            return
+        if path is None:
+            fd, path = tempfile.mkstemp(prefix="newsgraph-limits-")
+            os.unlink(path)                       # private to this process
+        else:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        size = SLOTS * SLOT.size
+        if os.fstat(fd).st_size < size:
+            os.ftruncate(fd, size)
+        self.fd = fd
+        self.map = mmap.mmap(fd, size)
+
+    def _slot(self, client: str) -> int:
+        return int.from_bytes(hashlib.blake2b(client.encode(), digest_size=4).digest(), "little") % SLOTS * SLOT.size
+
+    def acquire(self, client: str) -> bool:
+        """Take a place for this client; False if it has `limit` requests under way already."""
+        if self.limit <= 0:
+            return True
+        at = self._slot(client)
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        try:
+            count, when = SLOT.unpack_from(self.map, at)
+            now = time.time()
+            if count > 0 and now - when > self.stale_after:
+                count = 0
+            if count >= self.limit:
+                return False
+            SLOT.pack_into(self.map, at, count + 1, now)
+            return True
+        finally:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+    def release(self, client: str) -> None:
+        if self.limit <= 0:
+            return
+        at = self._slot(client)
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        try:
+            count, _ = SLOT.unpack_from(self.map, at)
+            SLOT.pack_into(self.map, at, max(0, count - 1), time.time())
+        finally:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+
+class Releasing:
+    """A WSGI response body that gives the client's place back when the server closes it."""
+
+    def __init__(self, body, release):
+        self.body = body
+        self._release = release
+
+    def __iter__(self):
+        yield from self.body
+        self._give_back()               # all sent: some callers never close the body
+
+    def close(self) -> None:
+        try:
+            if hasattr(self.body, "close"):
+                self.body.close()
+        finally:
+            self._give_back()
+
+    def _give_back(self) -> None:
+        release, self._release = self._release, None
+        if release is not None:
+            release()

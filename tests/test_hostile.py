@@ -1,0 +1,328 @@
+"""Bad input and hostile requests: clear errors, nothing lost, nothing broken, never a 5xx."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from loaders import load_paths
+from loaders.read import MAX_ARTICLE_BYTES
+from loaders.text import read_text
+from newsgraph import SEEDS_DIR
+from newsgraph.store import open_store
+from server import create_app
+
+from .conftest import BIN, TOKEN, free_port
+from .test_load import GOOD, dump
+
+# ---------------------------------------------------------------- files
+
+
+def test_a_folder_of_good_and_broken_files(tmp_path, monkeypatch):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a-good.txt").write_text(GOOD)
+    (folder / "b-good-cp1252.txt").write_bytes("Caf\xe9 Owners Protest\nMarch 3, 2025\nThe owners of the "
+                                              "caf\xe9 said the new rules were unfair.\n".encode("cp1252"))
+    (folder / "c-empty.txt").write_bytes(b"")
+    (folder / "d-binary.txt").write_bytes(bytes(range(256)) * 2)
+    (folder / "e-page.txt").write_text("<!DOCTYPE html><html><body><p>hello</p></body></html>")
+    (folder / "f-huge.txt").write_bytes(b"x" * 1000)
+    (folder / "g-no-headline-no-date.txt").write_text("\n\nthe ministry said on Monday that talks would resume.\n")
+    (folder / "h-bad-utf8.txt").write_bytes(b"Headline\n\n" + bytes([0x81, 0x8d, 0x8f, 0x90, 0x9d]) * 20)
+    monkeypatch.setattr("loaders.read.MAX_ARTICLE_BYTES", 600)         # "huge" at test scale
+    store = open_store(":memory:")
+    report = load_paths(store, [folder])
+    failed = dict(report.failed)
+    warned = {}
+    for source, message in report.warnings:
+        warned.setdefault(source, []).append(message)
+    name = lambda n: str(folder / n)  # noqa: E731
+    assert failed[name("c-empty.txt")] == "empty file"
+    assert "binary" in failed[name("d-binary.txt")]
+    assert "too large" in failed[name("f-huge.txt")] and "limit" in failed[name("f-huge.txt")]
+    assert "HTML" in failed.get(name("e-page.txt"), "") or any("HTML" in w for w in warned.get(name("e-page.txt"), []))
+    assert "not UTF-8" in failed[name("h-bad-utf8.txt")] or any("cp1252" in w for w in warned.get(name("h-bad-utf8.txt"), []))
+    for source, message in report.failed + report.warnings:
+        assert "\n" not in message and len(message) < 300        # one line each
+    # every file is either loaded or named
+    named = set(failed) | set(warned)
+    assert report.loaded + len(failed) >= 5
+    assert {name("c-empty.txt"), name("d-binary.txt"), name("f-huge.txt")} <= named
+    before = dump(store)
+    again = load_paths(store, [folder])
+    assert again.loaded == 0 and dump(store) == before            # reloading changes nothing
+
+
+def test_the_size_limit_is_real():
+    assert MAX_ARTICLE_BYTES >= 1_000_000
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=3000))
+def test_any_bytes_load_or_are_named(tmp_path_factory, data):
+    folder = tmp_path_factory.mktemp("fuzz")
+    (folder / "x.txt").write_bytes(data)
+    (folder / "y.txt").write_text(GOOD)
+    report = load_paths(open_store(":memory:"), [folder], link=False)
+    sources = {s for s, _ in report.failed}
+    assert report.loaded + len(report.failed) + report.unchanged >= 2 or str(folder / "x.txt") in sources
+    assert str(folder / "y.txt") not in sources          # the good one always loads
+    for _, message in report.failed:
+        assert message and "\n" not in message
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=2000))
+def test_the_text_reader_takes_any_text(text):
+    article = read_text(text, "fuzz.txt")
+    assert article.body is None or isinstance(article.body, str)
+    for w in article.warnings:
+        assert isinstance(w, str) and w
+
+
+# ---------------------------------------------------------------- requests (through the WSGI app)
+
+@pytest.fixture(scope="module")
+def app():
+    store = open_store(":memory:")
+    load_paths(store, [SEEDS_DIR])
+    return create_app({"store": ":memory:", "update_token": "secret"}, store=store)
+
+
+def call(app, method="GET", path="/", query="", headers=None, body=b""):
+    """The app as a WSGI server calls it, with raw (latin-1) path and query string."""
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query, "SERVER_NAME": "localhost",
+               "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.url_scheme": "http",
+               "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body)), "REMOTE_ADDR": "127.0.0.1"}
+    for k, v in (headers or {}).items():
+        key = k.upper().replace("-", "_")
+        environ[key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key] = v
+    status = []
+    out = app.wsgi_app(environ, lambda s, h, e=None: status.append(int(s.split()[0])))
+    data = b"".join(out)
+    if hasattr(out, "close"):
+        out.close()
+    return status[0], data
+
+
+LATIN1 = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=255), max_size=120)
+PREFIXES = st.sampled_from(["/", "/sparql", "/update", "/id/person/", "/id/", "/data/person/", "/page/event/",
+                            "/data/", "/page/", "/ontology", "/static/", "/timeline", "/id/article/x", "//", "/%"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(method=st.sampled_from(["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "BREW"]),
+       prefix=PREFIXES, rest=LATIN1, query=LATIN1,
+       accept=st.one_of(st.none(), LATIN1, st.sampled_from(["text/turtle;q=x", "*/*;q=0", "application/json,,;;"])),
+       ctype=st.one_of(st.none(), LATIN1, st.sampled_from(["application/sparql-query", "application/x-www-form-urlencoded",
+                                                             "application/sparql-update; charset=latin1"])),
+       body=st.binary(max_size=300))
+def test_hostile_requests_never_get_a_5xx(app, method, prefix, rest, query, accept, ctype, body):
+    headers = {}
+    if accept is not None:
+        headers["Accept"] = accept
+    if ctype is not None:
+        headers["Content-Type"] = ctype
+    headers["If-None-Match"] = rest[:20]
+    status, data = call(app, method, prefix + rest, query, headers, body)
+    assert status < 500, (status, data[:300])
+    assert b"Traceback" not in data and b'File "' not in data
+
+
+@pytest.mark.parametrize("path, query", [
+    ("/id/person/%zz", ""), ("/id/person/a\x00b", ""), ("/data/person/x%00.ttl", ""), ("/page/event/..%2F..%2Fetc", ""),
+    ("/id/person/x>} ; DROP ALL ; #", ""), ("/data/person/x\"> ?p ?o } #.ttl", ""), ("/sparql", "query=%zz"),
+    ("/sparql", "query=SELECT%00"), ("/sparql", "query=" + "A" * 100_000), ("/id/" + "a" * 5000 + "/b", ""),
+    ("/page/person/%C0%AF", ""), ("/sparql", "query=SELECT * WHERE { ?s ?p ?o }&query=ASK {}"),
+])
+def test_odd_paths_and_parameters_are_4xx(app, path, query):
+    before = app.extensions["newsgraph"].store.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    status, data = call(app, "GET", path, query)
+    assert 400 <= status < 500, (path, status, data[:200])
+    after = app.extensions["newsgraph"].store.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert before == after
+
+
+def test_a_30_mb_body_is_413(app):
+    status, data = call(app, "POST", "/sparql", "", {"Content-Type": "application/sparql-query"},
+                        b"SELECT * WHERE { ?s ?p ?o } #" + b"x" * 30_000_000)
+    assert status == 413
+
+
+def test_a_wrong_update_token_is_refused(app):
+    for auth, code in [(None, 401), ("Bearer nope", 403), ("Basic c2VjcmV0", 401), ("Bearer secre", 403)]:
+        headers = {"Content-Type": "application/sparql-update"}
+        if auth:
+            headers["Authorization"] = auth
+        status, _ = call(app, "POST", "/update", "", headers, b"DROP ALL")
+        assert status == code
+    assert app.extensions["newsgraph"].store.ask("ASK { ?s ?p ?o }")
+
+
+# ---------------------------------------------------------------- a live server
+
+def serve(store: Path, *extra, env=None):
+    port = free_port()
+    log = open(store.parent / f"serve-{port}.log", "w")
+    proc = subprocess.Popen([str(BIN), "serve", "--store", str(store), "--port", str(port), *extra],
+                            env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url + "/sparql?query=ASK%7B%7D", timeout=2).read()
+            return proc, url
+        except OSError:
+            if proc.poll() is not None:
+                break
+            time.sleep(0.2)
+    proc.kill()
+    pytest.fail("the server did not start: " + (store.parent / f"serve-{port}.log").read_text())
+
+
+def stop(proc):
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def status_of(url: str, data: bytes | None = None, headers=None, source: str | None = None) -> tuple[int, dict]:
+    parts = urllib.parse.urlsplit(url)
+    import http.client
+
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30,
+                                      source_address=(source, 0) if source else None)
+    try:
+        conn.request("POST" if data is not None else "GET", parts.path + (f"?{parts.query}" if parts.query else ""),
+                     body=data, headers=headers or {})
+        resp = conn.getresponse()
+        resp.read()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}
+    except (ConnectionError, OSError):
+        return 0, {}
+    finally:
+        conn.close()
+
+
+def test_live_server_limits_bodies_and_clients(tmp_path):
+    proc, url = serve(tmp_path / "store", "--query-timeout", "3", "--update-token", TOKEN,
+                      env={**__import__("os").environ, "NEWSGRAPH_MAX_PER_CLIENT": "1"})
+    try:
+        big = b"query=" + b"x" * 30_000_000
+        code, _ = status_of(url + "/sparql", big, {"Content-Type": "application/x-www-form-urlencoded"})
+        assert code in (413, 0)        # 413, or the connection closed on the body (never a 5xx)
+        code, _ = status_of(url + "/sparql?query=" + "A" * 600_000)
+        assert code == 0 or 400 <= code < 500
+        code, _ = status_of(url + "/update", b"DROP ALL", {"Content-Type": "application/sparql-update",
+                                                         "Authorization": "Bearer wrong"})
+        assert code == 403
+        # one slow query from 127.0.0.1: a second from the same address is turned away at once,
+        # while another address is answered
+        slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z }"
+        t = threading.Thread(target=status_of, args=(url + "/sparql?query=" + urllib.parse.quote(slow),))
+        t.start()
+        time.sleep(0.8)
+        quick = url + "/sparql?query=" + urllib.parse.quote("ASK { ?s ?p ?o }")
+        code, headers = status_of(quick)
+        assert code == 503 and headers.get("retry-after") == "2" and headers.get("x-request-id")
+        code, _ = status_of(quick + "%20", source="127.0.0.2")
+        assert code == 200
+        t.join()
+        time.sleep(0.2)
+        assert status_of(quick + "%20%20")[0] == 200      # its place is given back
+    finally:
+        stop(proc)
+
+
+def test_the_server_refuses_a_store_it_cannot_open(tmp_path):
+    broken = tmp_path / "broken"
+    with open_store(broken) as store:
+        load_paths(store, [SEEDS_DIR])
+    (broken / "VERSION").write_text("999\n")                     # a checkpoint that is not there
+    out = subprocess.run([str(BIN), "serve", "--store", str(broken), "--port", str(free_port())],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0
+    assert "cannot open the store's checkpoint" in out.stderr and "Traceback" not in out.stderr
+    other = tmp_path / "not-a-store"
+    other.mkdir()
+    (other / "thesis.docx").write_text("mine")
+    out = subprocess.run([str(BIN), "serve", "--store", str(other), "--port", str(free_port())],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0 and "is not a newsgraph store" in out.stderr
+    assert sorted(p.name for p in other.iterdir()) == ["thesis.docx"]
+
+
+def test_a_taken_port_is_a_clear_error(tmp_path):
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as s:
+        port = s.getsockname()[1]
+        out = subprocess.run([str(BIN), "serve", "--store", str(tmp_path / "s"), "--port", str(port)],
+                             capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0 and f"cannot listen on 127.0.0.1:{port}" in out.stderr
+
+
+def test_loads_while_queries_run(tmp_path):
+    import sys
+
+    from newsgraph import PROJECT_DIR
+
+    sys.path.insert(0, str(PROJECT_DIR / "bench"))
+    from synth import generate
+
+    corpus = generate(200, tmp_path / "articles", seed=5)
+    proc, url = serve(tmp_path / "store")
+    count = url + "/sparql?query=" + urllib.parse.quote(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a a <http://schema.org/NewsArticle> }")
+    seen, errors, done = [], [], threading.Event()
+
+    def ask():
+        while not done.is_set():
+            try:
+                with urllib.request.urlopen(urllib.request.Request(count, headers={"Accept": "text/csv"}), timeout=30) as r:
+                    seen.append(int(r.read().decode().split()[1]))
+            except (urllib.error.HTTPError, OSError) as e:
+                errors.append(repr(e))
+            time.sleep(0.05)
+
+    t = threading.Thread(target=ask)
+    t.start()
+    try:
+        out = subprocess.run([str(BIN), "load", "--store", str(tmp_path / "store"), "--batch-size", "20",
+                              "--checkpoint-every", "0", "-q", str(corpus)], capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0, out.stderr
+        time.sleep(1)
+    finally:
+        done.set()
+        t.join()
+        stop(proc)
+    assert not errors
+    assert seen == sorted(seen)                     # whole batches appear, never go away
+    assert seen[0] == 2 and seen[-1] == 202 and len(set(seen)) > 2
+
+
+def test_the_client_limiter_counts_across_processes_and_forgets_the_dead(tmp_path):
+    from server.limits import ClientLimiter
+
+    path = str(tmp_path / "limits")
+    one, two = ClientLimiter(2, path, stale_after=0.3), ClientLimiter(2, path, stale_after=0.3)   # two workers
+    assert one.acquire("10.0.0.1") and two.acquire("10.0.0.1")
+    assert not one.acquire("10.0.0.1") and not two.acquire("10.0.0.1")      # shared count: full
+    assert one.acquire("10.0.0.2")                                           # another client is not
+    two.release("10.0.0.1")
+    assert one.acquire("10.0.0.1")
+    time.sleep(0.4)                                                          # holders died without release
+    assert two.acquire("10.0.0.1")
