@@ -3,8 +3,33 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+
+#: query parameters that only say how a reader arrived (campaign and click trackers)
+_TRACKERS = re.compile(r"^(?:utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|ocid|cmpid|"
+                       r"ito|ref|ref_src|smid|sr_share|at_medium|at_campaign|CMP)$", re.I)
+
+
+def canonical_url(url: str) -> str:
+    """The URL as a page names itself: no trackers, no fragment, lower-case host, no default port."""
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return url.strip()
+    host = parts.hostname.lower()
+    if parts.port and parts.port not in (80, 443):
+        host += f":{parts.port}"
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKERS.match(k)])
+    return urlunsplit((parts.scheme.lower(), host, parts.path or "/", query, ""))
+
+
+def url_key(url: str) -> str:
+    """What makes two URLs the same article: the canonical URL less its scheme and a final slash."""
+    u = canonical_url(url)
+    return u.split("://", 1)[-1].rstrip("/")
 
 
 @dataclass
@@ -100,6 +125,8 @@ class Article:
     dateline: str | None = None
     file_name: str | None = None
     warnings: list[str] = field(default_factory=list)
+    partial: bool = False         # only a summary (a feed item without its content)
+    error: str | None = None      # a record that could not be read (one line of a bulk file)
     # filled by the extraction stages
     tokens: list = field(default_factory=list)         # nlp.Token, in body order
     sentences: list[Span] = field(default_factory=list)
@@ -135,13 +162,14 @@ class Article:
         return sorted(pairs, key=lambda p: (p[0].begin, -p[0].end))
 
     def identity(self) -> str:
-        """What makes two copies the same article: the URL, else headline and day."""
+        """What makes two copies the same article: the canonical URL, else headline and day,
+        else the text itself."""
         if self.url:
-            return "url " + self.url
+            return "url " + url_key(self.url)
         if self.headline:
             day = self.published.isoformat()[:10] if self.published else ""
             return "headline " + " ".join(self.headline.lower().split()) + " " + day
-        return "file " + (self.file_name or self.source)
+        return "text " + hashlib.sha256(" ".join(self.body.split()).encode("utf-8")).hexdigest()
 
     def content_hash(self) -> str:
         parts = [self.headline or "", str(self.published or ""), "|".join(self.authors),

@@ -24,7 +24,7 @@ from newsgraph.terms import check_base, mint, ng, ontology_iri, short_hash
 
 from .link import Linker
 from .pipeline import build_pipeline
-from .read import RDF_EXTENSIONS, is_article_file
+from .read import RDF_EXTENSIONS, Task, is_article_file, tasks
 from .to_rdf import Mapper, Run, literal, nquads
 from .work import Extracted, Job, extract_files
 from .writer import Batch, Writer
@@ -40,6 +40,7 @@ RDF_FORMATS = {
 class Report:
     loaded: int = 0
     unchanged: int = 0
+    duplicates: int = 0                            # copies of an article met earlier in the run
     rdf_files: int = 0
     failed: list = field(default_factory=list)     # (source, reason)
     warnings: list = field(default_factory=list)   # (source, message)
@@ -93,6 +94,7 @@ class Loader:
         self._run_started = False
         self._batch: list = []          # Extracted articles waiting to be written
         self._known: dict = {}
+        self._taken: dict = {}          # graph -> (source, partial) of the copy this run took
         self.w: Store = store           # the write session, while loading
         self.writer: Writer | None = None
 
@@ -115,7 +117,8 @@ class Loader:
                         self.report.failed.append((result.path, result.error))
                     for x in result.articles:
                         self._take(x)
-                    self.progress(result.path)
+                    if result.last:
+                        self.progress(result.path)
                 self.flush()
                 self.writer.wait()
                 self._finish()
@@ -133,7 +136,7 @@ class Loader:
         if self.linker is not None:
             self.linker.index.forget_articles([x.article])
 
-    def _article_paths(self, files) -> Iterator[str]:
+    def _article_paths(self, files) -> Iterator[Task]:
         """The article files to extract; RDF files load here, in their turn."""
         for path, explicit in files:
             suffix = path.suffix.lower()
@@ -143,7 +146,7 @@ class Loader:
                 self.flush()
                 self._load_rdf(path)
             elif is_article_file(path):
-                yield str(path)
+                yield from tasks(path)
             elif explicit:
                 self.report.failed.append((str(path), f"unknown file type {suffix or '(no extension)'!r}"))
             else:
@@ -157,6 +160,19 @@ class Loader:
         if x.error:
             self.report.failed.append((x.source, x.error))
             return
+        first = self._taken.get(x.graph)
+        if first is not None:               # the same article again (same canonical URL, or headline and day)
+            if x.partial or not first[1]:
+                self.report.duplicates += 1
+                self.report.warnings.append((x.source, f"a copy of {first[0]}: not loaded twice"))
+                return
+            # the fuller copy wins: it takes the summary's place (or replaces it, if written)
+            self._batch = [(y, r) for y, r in self._batch if y.graph != x.graph]
+        elif x.partial and x.graph in self._known and self._known[x.graph] != x.input_hash:
+            self.report.unchanged += 1
+            self.report.warnings.append((x.source, "only a summary: the copy already in the store is kept"))
+            return
+        self._taken[x.graph] = (x.source, x.partial)
         if x.unchanged or self._known.get(x.graph) == x.input_hash:
             self.report.unchanged += 1
             return

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import codecs
+import re
 from pathlib import Path
 from typing import Callable, Iterator
 
 from .article import Article
+from .feeds import read_feed
+from .html import read_html
+from .jsonl import chunks, read_jsonl
 from .text import read_text
 
 #: a file larger than this is refused rather than read into memory
 MAX_ARTICLE_BYTES = 20 * 1024 * 1024
+
+#: <meta charset="...">, <meta ... content="text/html; charset=...">, <?xml ... encoding="..."?>
+_DECLARED = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?([A-Za-z0-9_.:-]{2,40})""", re.I)
 
 RDF_EXTENSIONS = {".ttl", ".nt", ".nq", ".trig", ".jsonld", ".rdf", ".owl", ".n3"}
 
@@ -19,7 +27,8 @@ class ReadError(Exception):
 
 
 def decode(data: bytes) -> tuple[str, list[str]]:
-    """Text and warnings. UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252."""
+    """Text and warnings. UTF-8 (with or without BOM), UTF-16 with BOM, the charset a page or
+    feed declares, else cp1252."""
     if not data.strip():
         raise ReadError("empty file")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -30,6 +39,17 @@ def decode(data: bytes) -> tuple[str, list[str]]:
     head = data[:8192]
     if b"\x00" in head or _control_ratio(head) > 0.05:
         raise ReadError("binary data, not text")
+    declared = _DECLARED.search(head[:4096]) if head.lstrip()[:1] == b"<" else None
+    if declared:
+        name = declared.group(1).decode("ascii").lower()
+        try:
+            # utf-8 and the Latin ones are guessed below (pages that say latin-1 mean cp1252)
+            if codecs.lookup(name).name not in ("utf-8", "cp1252", "latin-1", "iso8859-1", "ascii"):
+                return data.decode(name), []
+        except LookupError:
+            pass
+        except UnicodeDecodeError:
+            pass                                  # the declaration is wrong: guess as below
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError as e:
@@ -56,24 +76,63 @@ def _looks_like_html(text: str) -> bool:
 
 def read_txt(path: Path, text: str) -> Iterator[Article]:
     if _looks_like_html(text):
-        yield from read_html(path, text)
+        for article in read_page(path, text):
+            article.warnings.append("HTML in a text file: read as a web page")
+            yield article
         return
     yield read_text(text, str(path), file_name=path.name)
 
 
-def read_html(path: Path, text: str) -> Iterator[Article]:
-    raise ReadError("HTML page: the HTML reader is not available yet")
+def read_page(path: Path, text: str) -> Iterator[Article]:
+    yield read_html(text, str(path), path.name)
+
+
+def read_items(path: Path, text: str) -> Iterator[Article]:
+    try:
+        yield from read_feed(text, str(path), path.name)
+    except ValueError as e:
+        raise ReadError(str(e)) from None
 
 
 #: extension -> reader(path, decoded text) -> Articles
 READERS: dict[str, Callable[[Path, str], Iterator[Article]]] = {
-    ".txt": read_txt,
-    ".text": read_txt,
+    ".txt": read_txt, ".text": read_txt,
+    ".html": read_page, ".htm": read_page, ".xhtml": read_page,
+    ".xml": read_items, ".rss": read_items, ".atom": read_items,
 }
+#: files read as a stream, in pieces that can be extracted in parallel
+STREAMED = {".jsonl", ".ndjson"}
+
+#: a piece of work: (path, start byte, end byte or None, number of its first line)
+Task = tuple[str, int, "int | None", int]
 
 
 def is_article_file(path: Path) -> bool:
-    return path.suffix.lower() in READERS
+    return path.suffix.lower() in READERS or path.suffix.lower() in STREAMED
+
+
+def tasks(path: Path) -> list[Task]:
+    """The pieces a file is read in: bulk files in pieces of about a megabyte, others whole."""
+    if path.suffix.lower() in STREAMED:
+        try:
+            return [(str(path), s, e, n) for s, e, n in chunks(path)] or [(str(path), 0, None, 1)]
+        except OSError:
+            pass                                   # read_task names the problem
+    return [(str(path), 0, None, 1)]
+
+
+def read_task(task: Task) -> Iterator[Article]:
+    path, start, end, line = task
+    p = Path(path)
+    if p.suffix.lower() not in STREAMED:
+        yield from read_file(p)
+        return
+    try:
+        if p.stat().st_size == 0:
+            raise ReadError("empty file")
+        yield from read_jsonl(p, start, end, line)
+    except OSError as e:
+        raise ReadError(f"cannot read: {e.strerror}") from None
 
 
 def read_file(path: Path) -> Iterator[Article]:

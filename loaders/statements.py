@@ -362,7 +362,7 @@ class _Attributor:
             cue = self.a.span(pos, pos + lead.end(1))
             after = self.agent_starting(cue.end + 1, end)
             if after is not None:
-                return after, cue, (pos, end)
+                return after[0], cue, (pos, end)        # '...," said Niels Jansen'
             return None
         agent = self.agent_starting(pos, end, allow_roles=True)
         if agent is None:

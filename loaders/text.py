@@ -142,9 +142,28 @@ def read_text(text: str, source: str, file_name: str | None = None) -> Article:
                 article.section = seg
             elif start is None:
                 start = k
-    # the body: what is left, less repeated short lines and stray metadata lines
+    finish_body(article, lines[i:], body)
+    return article
+
+
+def body_from_paragraphs(article: Article, paragraphs: list[str]) -> Article:
+    """The body of an article whose metadata came from elsewhere (a page's tags, a feed, a
+    JSON record): the same cleaning as for text files, less a repeat of the headline and the
+    byline or date lines at its top."""
+    lines = [normalize_line(p) for p in paragraphs]
+    lines = [line for line in lines if line and not is_furniture(line)]
+    head = " ".join((article.headline or "").lower().split())
+    while lines and not is_paragraph(lines[0]) and (
+            (head and lines[0].lower() == head) or take_metadata(article, lines[0])):
+        lines.pop(0)
+    finish_body(article, lines, [])
+    return article
+
+
+def finish_body(article: Article, lines: list[str], body: list[str]) -> None:
+    """The body: the lines left, less repeated short lines and stray metadata lines."""
     seen_short: set[str] = set()
-    for line in lines[i:]:
+    for line in lines:
         short = len(line.split()) <= 8
         if short and (line in seen_short or
                       (not _SENTENCE_END.search(line) and take_metadata(article, line))):
@@ -161,7 +180,6 @@ def read_text(text: str, source: str, file_name: str | None = None) -> Article:
         article.warnings.append("no publication date found")
     if not article.body:
         article.warnings.append("no body text found")
-    return article
 
 
 def _read_headline(article: Article, lines: list[str]) -> int:
@@ -173,7 +191,8 @@ def _read_headline(article: Article, lines: list[str]) -> int:
             return i                                   # no headline: the text starts at once
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
         if (is_section(line) and article.section is None and nxt
-                and not is_paragraph(nxt) and not looks_like_date(nxt) and len(nxt.split()) > 3):
+                and not is_paragraph(nxt) and not looks_like_date(nxt) and len(nxt.split()) > 3
+                and not (_BYLINE.match(nxt) or _AUTHOR.match(nxt) or _SOURCE.match(nxt))):
             article.section = line                     # "World" above the headline
             continue
         article.headline = line.rstrip(" |")
@@ -191,6 +210,9 @@ def _take_dateline(article: Article, body: list[str]) -> None:
     if not city.isupper() or len(city) < 3:
         return
     article.dateline = place
-    if m.group("agency") and article.publisher is None:
-        article.publisher = m.group("agency").strip()
+    agency = (m.group("agency") or "").strip()
+    if agency and article.publisher is None:
+        article.publisher = agency
+    elif agency and agency.lower() != article.publisher.lower() and agency not in article.cited:
+        article.cited.append(agency)             # a paper running an agency's story
     body[0] = body[0][m.end():]

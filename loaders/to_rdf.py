@@ -56,8 +56,21 @@ def now() -> datetime:
 
 
 def article_slug(article: Article) -> str:
-    readable = slugify(article.headline or article.file_name or "article", max_len=48) or "article"
+    """Readable words (the URL's own slug when there is a URL, so that a headline worded
+    differently in a feed does not make another article), then a hash of the identity."""
+    words = _url_words(article.url) if article.url else None
+    readable = slugify(words or article.headline or article.file_name or "article", max_len=48) or "article"
     return f"{readable}-{short_hash(article.identity())}"
+
+
+def _url_words(url: str) -> str | None:
+    """'.../2025/04/14/port-strike-ends-pay-deal/' -> 'port-strike-ends-pay-deal'."""
+    path = url.split("://", 1)[-1].split("?", 1)[0].split("#", 1)[0]
+    for part in reversed(path.split("/")[1:]):
+        part = re.sub(r"\.(?:s?html?|php|aspx?)$", "", part)
+        if "-" in part and sum(c.isalpha() for c in part) >= 8:
+            return part
+    return None
 
 
 @dataclass

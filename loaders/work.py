@@ -13,7 +13,6 @@ import os
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Iterable, Iterator
 
 import pyoxigraph as ox
@@ -22,7 +21,7 @@ from newsgraph import __version__
 
 from .link_data import summarise
 from .pipeline import build_pipeline
-from .read import ReadError, read_file
+from .read import ReadError, Task, read_task
 from .to_rdf import Mapper, Run
 
 #: below this many files a pool costs more (starting workers) than it saves
@@ -43,6 +42,7 @@ class Extracted:
     data: bytes = b""          # N-Quads: the article's graph, then its shared quads
     quads: int = 0
     summary: dict | None = None   # what the linker needs (link_data)
+    partial: bool = False         # read from a summary only
 
 
 @dataclass
@@ -50,6 +50,7 @@ class FileResult:
     path: str
     error: str | None = None
     articles: list = field(default_factory=list)
+    last: bool = True             # the last piece of its file
 
 
 @dataclass(frozen=True)
@@ -72,10 +73,11 @@ class Extractor:
         self.pipeline_id = (f"newsgraph {__version__}; stages {','.join(self.pipeline.names)}; "
                             f"data {self.pipeline.data_version}")
 
-    def file(self, path: str) -> FileResult:
-        result = FileResult(path)
+    def file(self, task: Task | str) -> FileResult:
+        task = (task, 0, None, 1) if isinstance(task, str) else task
+        result = FileResult(task[0], last=task[2] is None or task[2] >= _size(task[0]))
         try:
-            for article in read_file(Path(path)):
+            for article in read_task(task):
                 result.articles.append(self.article(article))
         except ReadError as e:
             result.error = str(e)
@@ -84,7 +86,10 @@ class Extractor:
         return result
 
     def article(self, article) -> Extracted:
-        out = Extracted(article.source, list(article.warnings))
+        out = Extracted(article.source, list(article.warnings), partial=article.partial)
+        if article.error:
+            out.error = article.error
+            return out
         if not article.body:
             out.error = "no body text"
             return out
@@ -115,8 +120,15 @@ def _start(job: Job) -> None:
     _worker = Extractor(job)
 
 
-def _run(path: str) -> FileResult:
-    return _worker.file(path)
+def _run(task: Task) -> FileResult:
+    return _worker.file(task)
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def default_jobs() -> int:
@@ -127,9 +139,10 @@ def default_jobs() -> int:
     return 1 if cores <= 2 else cores - 1
 
 
-def extract_files(paths: Iterable[str], job: Job, jobs: int = 0, n_files: int | None = None
+def extract_files(paths: Iterable[Task | str], job: Job, jobs: int = 0, n_files: int | None = None
                   ) -> Iterator[FileResult]:
-    """Results in the order of the paths; `jobs` worker processes (0: see default_jobs; 1: here)."""
+    """Results in the order of the paths (or pieces of files, see read.tasks); `jobs` worker
+    processes (0: see default_jobs; 1: here)."""
     jobs = jobs or default_jobs()
     if jobs <= 1 or (n_files is not None and n_files < POOL_THRESHOLD):
         ex = Extractor(job)

@@ -78,7 +78,8 @@ def load(store, base, graph, quiet, jobs, progress, batch_size, checkpoint_every
     for source, reason in report.failed:
         click.echo(f"failed: {source}: {reason}", err=True)
     if not quiet:
-        click.echo(f"{report.loaded} article(s) loaded, {report.unchanged} unchanged, "
+        dups = f"{report.duplicates} duplicate(s), " if report.duplicates else ""
+        click.echo(f"{report.loaded} article(s) loaded, {report.unchanged} unchanged, {dups}"
                    f"{report.rdf_files} RDF file(s), {len(report.failed)} failed, "
                    f"{len(report.skipped)} skipped" + (f"; run {report.run}" if report.run else ""))
     sys.exit(1 if report.failed else 0)
