@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import warnings
 from datetime import date, datetime
+from email.utils import parsedate_to_datetime
 from functools import lru_cache
 
 import dateparser
@@ -49,10 +50,44 @@ def _clean(text: str) -> str:
     return " ".join(text.replace(",", " , ").split()).replace(" , ", ", ").strip(" ,")
 
 
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_RFC822 = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{2}:\d{2}(?::\d{2})?\s+"
+                     r"(?:[+-]\d{4}|GMT|UTC?|Z)$")
+_DAY_MONTH_YEAR = re.compile(rf"^(?:(?P<m1>{_MONTH})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?|"
+                             rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH})\.?,?)\s+(?P<y>(?:19|20)\d\d)$", re.I)
+
+
+def _fast(text: str) -> datetime | date | None:
+    """The forms feeds, page metadata and most bylines use, without dateparser (~1 ms each)."""
+    text = text.strip()
+    try:
+        if _ISO.match(text):
+            value = datetime.fromisoformat(text.replace(" ", "T", 1))
+            return value.date() if len(text) == 10 else value
+        if _RFC822.match(text):
+            return parsedate_to_datetime(text)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    m = _DAY_MONTH_YEAR.match(text)
+    if m:
+        month = (m.group("m1") or m.group("m2"))[:3].lower()
+        try:
+            return date(int(m.group("y")), _MONTHS.index(month) + 1, int(m.group("d1") or m.group("d2")))
+        except ValueError:
+            return None
+    return None
+
+
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+
+
 def parse_date(text: str) -> datetime | date | None:
     """A datetime (aware if the text names a zone) when the text has a time, else a date."""
     if not looks_like_date(text):
         return None
+    fast = _fast(text)
+    if fast is not None:
+        return fast
     cleaned = _clean(text)
     value = _parse(cleaned)
     if value is None:

@@ -45,8 +45,10 @@ from .sparql_text import declares_dataset
 MEMORY = ":memory:"
 log = logging.getLogger(__name__)
 
-#: superseded checkpoints are kept this long, for queries still running on them
-SNAPSHOT_GRACE_S = 600
+#: superseded checkpoints are kept this long, for queries still running on them (six default
+#: query timeouts); each one pins files the live database has compacted away, so a long load
+#: with a checkpoint a minute holds about SNAPSHOT_GRACE_S / 60 + 2 of them on disk
+SNAPSHOT_GRACE_S = float(os.environ.get("NEWSGRAPH_SNAPSHOT_GRACE", "180"))
 
 
 def is_graph(result) -> bool:

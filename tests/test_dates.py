@@ -47,3 +47,19 @@ def test_month_and_year_alone_are_not_a_publication_date():
 
 def test_long_text_is_not_looked_at():
     assert not looks_like_date("On November 25, 2024 " + "word " * 30)
+
+
+@pytest.mark.parametrize("text", ["Sun, 02 Mar 2025 10:15:00 +0100", "2025-03-02T10:15:00+01:00",
+                                  "2025-03-02T09:15:00Z", "2025-03-02", "Sun, 02 Mar 2025 09:15:00 GMT",
+                                  "November 25, 2024", "25 November 2024", "Nov. 3 2024", "2025-04-14 08:30:00.5-05:00"])
+def test_the_fast_path_agrees_with_dateparser(text):
+    from datetime import datetime as dt
+
+    from loaders.dates import _clean, _fast, _parse
+
+    fast, slow = _fast(text), _parse(_clean(text))
+    assert fast is not None and slow is not None
+    if isinstance(fast, dt):
+        assert fast == slow and fast.utcoffset() == slow.utcoffset()
+    else:
+        assert fast == slow.date()
