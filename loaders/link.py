@@ -47,6 +47,7 @@ class Linker:
         self.n = ng(base)
         self._articles: dict[str, str] = {}
         self._shortcut: dict = {}
+        self._within: dict | None = None
         self.prologue = (f"PREFIX ng: <{self.n.iri}>\nPREFIX schema: <http://schema.org/>\n"
                          "PREFIX sem: <http://semanticweb.cs.vu.nl/2009/11/sem/>\n"
                          "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
@@ -106,15 +107,17 @@ class Linker:
         return out
 
     def containment(self, summaries=()) -> dict[str, set]:
-        """Which place lies within which: in the store, and in the articles not written yet."""
-        rows = self.rows("SELECT ?a ?b WHERE { ?a schema:containedInPlace ?b }")
-        out: dict = defaultdict(set)
-        for r in rows:
-            out[r["a"]].add(r["b"])
+        """Which place lies within which: in the store, and in the articles not written yet.
+        Read from the store once (every article repeats the facts it relies on, so reading them
+        for each batch grew with the store), then kept up to date from the batches."""
+        if self._within is None:
+            self._within = defaultdict(set)
+            for r in self.rows("SELECT DISTINCT ?a ?b WHERE { ?a schema:containedInPlace ?b }"):
+                self._within[r["a"]].add(r["b"])
         for x in summaries:
             for a, b in x.get("within", ()):
-                out[a].add(b)
-        return out
+                self._within[a].add(b)
+        return self._within
 
     # ------------------------------------------------------------ linking
 
@@ -151,7 +154,10 @@ class Linker:
         self.index.commit()
         triples = self.event_link_quads(links, pool, run)
         triples += self.disagreement_quads(links, pool, within, run)
-        triples += self.statement_quads(articles, links, existing, run)
+        # statements meet through links that touch this batch's events (not through every
+        # link of every candidate, which grew with the store and changed nothing)
+        touching = {p for p in existing if p[0] in new or p[1] in new}
+        triples += self.statement_quads(articles, links, touching, run)
         triples += self.number_quads(articles, links, pool, run)
         records: dict = {}
         for t in dict.fromkeys(triples):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import tempfile
 
@@ -19,12 +20,14 @@ def chrome():
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
 
+    profile = tempfile.mkdtemp(prefix="newsgraph-chrome-")
+    atexit.register(shutil.rmtree, profile, ignore_errors=True)      # the browser's profile, when the tests end
     opts = Options()
     opts.binary_location = binary
     for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--window-size=1280,900",
-                f"--user-data-dir={tempfile.mkdtemp(prefix='newsgraph-chrome-')}"]:
+                f"--user-data-dir={profile}"]:
         opts.add_argument(arg)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service(driver_path), options=opts)
