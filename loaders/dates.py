@@ -55,6 +55,7 @@ _RFC822 = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{2
                      r"(?:[+-]\d{4}|GMT|UTC?|Z)$")
 _DAY_MONTH_YEAR = re.compile(rf"^(?:(?P<m1>{_MONTH})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?|"
                              rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH})\.?,?)\s+(?P<y>(?:19|20)\d\d)$", re.I)
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
 
 def _fast(text: str) -> datetime | date | None:
@@ -77,8 +78,6 @@ def _fast(text: str) -> datetime | date | None:
             return None
     return None
 
-
-_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
 
 def parse_date(text: str) -> datetime | date | None:

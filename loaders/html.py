@@ -25,14 +25,13 @@ _DROP = ("script", "style", "figure", "figcaption", "noscript", "aside", "nav", 
 
 def read_html(text: str, source: str, file_name: str | None = None) -> Article:
     article = Article(source=source, file_name=file_name)
-    try:
-        tree = lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError) as e:
-        article.error = f"not a readable HTML page: {e}"
+    tree = trafilatura.load_html(text)             # parsed once: for the metadata and the main text
+    if tree is None:
+        article.error = "not a readable HTML page"
         return article
     meta = page_metadata(tree)
     apply_metadata(article, meta)
-    main = trafilatura.extract(text, output_format="txt", include_comments=False, include_tables=False,
+    main = trafilatura.extract(tree, output_format="txt", include_comments=False, include_tables=False,
                                include_images=False, include_links=False, deduplicate=False) or ""
     paragraphs = main.split("\n")
     if not main.strip() and meta.get("body"):

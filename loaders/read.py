@@ -46,10 +46,8 @@ def decode(data: bytes) -> tuple[str, list[str]]:
             # utf-8 and the Latin ones are guessed below (pages that say latin-1 mean cp1252)
             if codecs.lookup(name).name not in ("utf-8", "cp1252", "latin-1", "iso8859-1", "ascii"):
                 return data.decode(name), []
-        except LookupError:
-            pass
-        except UnicodeDecodeError:
-            pass                                  # the declaration is wrong: guess as below
+        except (LookupError, UnicodeDecodeError):
+            pass                                  # an unknown or wrong declaration: guess as below
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError as e:
@@ -103,7 +101,7 @@ READERS: dict[str, Callable[[Path, str], Iterator[Article]]] = {
 #: files read as a stream, in pieces that can be extracted in parallel
 STREAMED = {".jsonl", ".ndjson"}
 
-#: a piece of work: (path, start byte, end byte or None, number of its first line)
+#: a piece of work: (path, start byte, end byte or None for the last piece, number of its first line)
 Task = tuple[str, int, "int | None", int]
 
 
@@ -115,9 +113,12 @@ def tasks(path: Path) -> list[Task]:
     """The pieces a file is read in: bulk files in pieces of about a megabyte, others whole."""
     if path.suffix.lower() in STREAMED:
         try:
-            return [(str(path), s, e, n) for s, e, n in chunks(path)] or [(str(path), 0, None, 1)]
+            pieces = [(str(path), s, e, n) for s, e, n in chunks(path)]
         except OSError:
-            pass                                   # read_task names the problem
+            pieces = []                            # read_task names the problem
+        if pieces:
+            *rest, (p, s, _, n) = pieces
+            return rest + [(p, s, None, n)]        # the last piece reads to the end
     return [(str(path), 0, None, 1)]
 
 
@@ -128,7 +129,7 @@ def read_task(task: Task) -> Iterator[Article]:
         yield from read_file(p)
         return
     try:
-        if p.stat().st_size == 0:
+        if start == 0 and p.stat().st_size == 0:
             raise ReadError("empty file")
         yield from read_jsonl(p, start, end, line)
     except OSError as e:

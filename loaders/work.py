@@ -75,7 +75,7 @@ class Extractor:
 
     def file(self, task: Task | str) -> FileResult:
         task = (task, 0, None, 1) if isinstance(task, str) else task
-        result = FileResult(task[0], last=task[2] is None or task[2] >= _size(task[0]))
+        result = FileResult(task[0], last=task[2] is None)
         try:
             for article in read_task(task):
                 result.articles.append(self.article(article))
@@ -123,12 +123,6 @@ def _start(job: Job) -> None:
 def _run(task: Task) -> FileResult:
     return _worker.file(task)
 
-
-def _size(path: str) -> int:
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return 0
 
 
 def default_jobs() -> int:

@@ -20,16 +20,18 @@ class HttpError(Exception):
         self.headers = headers or {}
 
 
-def text(status: int, message: str, headers: dict | None = None) -> Response:
-    """A plain-text error; a 5xx gets a request id, in the answer and in the log."""
+def text(status: int, message: str, headers: dict | None = None, detail: str | None = None,
+         traceback: bool = False) -> Response:
+    """A plain-text error. A 5xx gets a request id, in the answer and in one log line, which
+    says `detail` (what only the log may know) and, if asked, the traceback."""
     headers = dict(headers or {})
     if status >= 500:
-        rid = headers.get("X-Request-Id") or uuid.uuid4().hex[:12]
+        rid = uuid.uuid4().hex[:12]
         headers["X-Request-Id"] = rid
-        if rid not in message:
-            message = f"{message.rstrip()} (request id {rid})"
+        message = f"{message.rstrip()} (request id {rid})"
         log = current_app.logger.error if status != 503 else current_app.logger.warning
-        log("request %s: %d on %s %s: %s", rid, status, request.method, request.path, message)
+        log("request %s: %d on %s %s: %s", rid, status, request.method, request.path, detail or message,
+            exc_info=traceback)
     resp = Response(message.rstrip("\n") + "\n", status=status, content_type="text/plain; charset=utf-8")
     for k, v in headers.items():
         resp.headers[k] = v
@@ -55,9 +57,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(StoreError)
     def _store(e):
-        rid = uuid.uuid4().hex[:12]
-        app.logger.error("request %s: store error: %s", rid, e)
-        return text(500, "the store could not be read", {"X-Request-Id": rid})
+        return text(500, "the store could not be read", detail=f"store error: {e}")
 
     @app.errorhandler(HTTPException)
     def _werkzeug(e: HTTPException):
@@ -68,6 +68,4 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(e):
-        rid = uuid.uuid4().hex[:12]
-        app.logger.exception("request %s: unexpected error on %s %s", rid, request.method, request.path)
-        return text(500, "internal error", {"X-Request-Id": rid})
+        return text(500, "internal error", detail="unexpected error", traceback=True)

@@ -75,12 +75,9 @@ class FrontDoor:
         rid = uuid.uuid4().hex[:12]
         self.flask.logger.warning("request %s: 503, client %s has %d requests under way", rid, client,
                                   self.limiter.limit)
-        body = (f"too many requests from your address under way at once (at most {self.limiter.limit}); "
-                f"retry in a moment (request id {rid})\n").encode()
-        start_response("503 Service Unavailable", [
-            *CORS.items(), ("Content-Type", "text/plain; charset=utf-8"), ("Retry-After", "2"),
-            ("X-Request-Id", rid), ("Content-Length", str(len(body)))])
-        return [body]
+        return _plain(start_response, "503 Service Unavailable",
+                      f"too many requests from your address under way at once (at most {self.limiter.limit}); "
+                      f"retry in a moment (request id {rid})\n", [("Retry-After", "2"), ("X-Request-Id", rid)])
 
     def _replay(self, hit, environ, start_response):
         status, headers, body, etag = hit
@@ -171,9 +168,9 @@ def _utf8(wsgi_text: str) -> bool:
     return True
 
 
-def _plain(start_response, status: str, message: str):
+def _plain(start_response, status: str, message: str, extra=()):
     body = message.encode()
-    start_response(status, [*CORS.items(), ("Content-Type", "text/plain; charset=utf-8"),
+    start_response(status, [*CORS.items(), ("Content-Type", "text/plain; charset=utf-8"), *extra,
                             ("Content-Length", str(len(body)))])
     return [body]
 

@@ -25,6 +25,16 @@ BIN = Path(sys.executable).parent / "newsgraph"
 TOKEN = "live-token"
 
 
+@pytest.fixture(scope="module")
+def driver():
+    """A headless Chromium for the page tests (skips, saying why, without one)."""
+    from .browser import chrome
+
+    d = chrome()
+    yield d
+    d.quit()
+
+
 @pytest.fixture(scope="session")
 def expected() -> dict:
     with open(SEEDS_DIR / "expected.yaml", encoding="utf-8") as f:

@@ -7,16 +7,9 @@ import urllib.request
 
 import pytest
 
-from .browser import chrome, console_errors
+from .browser import console_errors
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def driver():
-    d = chrome()
-    yield d
-    d.quit()
 
 
 def status(url: str) -> int:

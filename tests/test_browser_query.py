@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from .browser import chrome, console_errors
+from .browser import console_errors
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def driver():
-    d = chrome()
-    yield d
-    d.quit()
 
 
 def test_landing_page(live, driver):
