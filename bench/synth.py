@@ -11,7 +11,11 @@ once and the story's own are repeated across its outlets (sometimes denied, some
 different figure), which gives the linker the density of links real news gives it.
 People are drawn from thousands of invented names, places and organisations from real ones.
 The days span N/8 (at least 60), so that a larger corpus is more days of news, not denser news,
-and the cost per article can be compared across sizes. Deterministic for a seed.
+and the cost per article can be compared across sizes. Stories come in the order they happened,
+as a feed or a dated archive gives them (files sort by date), so each new article meets the same
+density of recent news; `--random-days` dates them at random over the span instead, which makes
+the linker meet more and more news near each new article as a load goes on. Deterministic for a
+seed.
 """
 
 from __future__ import annotations
@@ -76,12 +80,12 @@ def claim(rng: random.Random, fill: dict) -> str:
         **dict(fill, when=rng.choice(WHEN), month=rng.choice(MONTHS), topic=rng.choice(TOPICS)))
 
 
-def new_story(rng: random.Random, people: list, start: date, span: int) -> dict:
+def new_story(rng: random.Random, people: list, day: date) -> dict:
     c1, c2 = rng.sample(COUNTRIES, 2)
     fill = dict(p=f"{rng.choice(TITLES)} {rng.choice(people)}", q=rng.choice(people), city=rng.choice(CITIES),
                 c1=c1, c2=c2, org=rng.choice(ORGS), weekday=rng.choice(WEEKDAYS), month=rng.choice(MONTHS),
                 n=rng.randrange(12, 900), m=rng.randrange(100, 2000), pct=rng.randrange(2, 40))
-    return {"day": start + timedelta(days=rng.randrange(span)), "fill": fill, "event": rng.choice(EVENTS),
+    return {"day": day, "fill": fill, "event": rng.choice(EVENTS),
             "amount": rng.choice(AMOUNTS), "speakers": [rng.choice(people) for _ in range(3)],
             "claims": [claim(rng, fill) for _ in range(3)],
             "headline": rng.choice(["Resume Talks", "Trade Accusations", "Weigh New Sanctions", "Prepare Summit",
@@ -136,7 +140,7 @@ def article(i: int, rng: random.Random, people: list, story: dict) -> str:
     return "\n".join(head) + "\n\n" + "\n\n".join(paras) + "\n"
 
 
-def generate(n: int, out: Path, seed: int = 7) -> Path:
+def generate(n: int, out: Path, seed: int = 7, random_days: bool = False) -> Path:
     rng = random.Random(seed)
     people = [f"{f} {l}" for f in FIRST for l in LAST]
     rng.shuffle(people)
@@ -147,7 +151,8 @@ def generate(n: int, out: Path, seed: int = 7) -> Path:
     story, left = None, 0
     for i in range(n):
         if left == 0:                           # a new story, told by 1-4 outlets
-            story, left = new_story(rng, people, start, span), rng.choice([1, 1, 2, 2, 3, 4])
+            offset = rng.randrange(span) if random_days else min(span - 1, i // ARTICLES_PER_DAY)
+            story, left = new_story(rng, people, start + timedelta(days=offset)), rng.choice([1, 1, 2, 2, 3, 4])
         left -= 1
         sub = out / f"{i // 1000:03d}"
         sub.mkdir(exist_ok=True)
@@ -160,8 +165,9 @@ def main(argv=None) -> None:
     ap.add_argument("n", type=int)
     ap.add_argument("out", type=Path)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--random-days", action="store_true", help="date the stories at random over the span")
     args = ap.parse_args(argv)
-    generate(args.n, args.out, args.seed)
+    generate(args.n, args.out, args.seed, args.random_days)
     print(f"{args.n} articles in {args.out}")
 
 

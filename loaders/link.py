@@ -22,7 +22,7 @@ import pyoxigraph as ox
 
 from newsgraph.terms import PROV, RDF, RDFS, XSD, mint, ng, short_hash
 
-from .link_data import Ev, events_of, summarise
+from .link_data import Ev, summarise
 from .link_index import LinkIndex
 from .to_rdf import literal
 
@@ -133,7 +133,7 @@ class Linker:
         new: dict = {}
         for x in summaries:
             self.index.put(x)
-            new.update(events_of(x))
+            new.update(self.index.events(x["article"]))
         if not new:
             self.index.commit()
             return {}
@@ -147,7 +147,7 @@ class Linker:
         partners = {self._article_of(e) for pair in list(direct) + list(existing) for e in pair}
         partners -= set(articles)
         for a in sorted(partners):
-            pool.update(events_of(self._summary(a)))
+            pool.update(self._events(a))
         links = self.event_links(new, pool, cands, within, existing | set(direct), passes=("reactions", "story"))
         links.update(direct)
         self.index.add_links(links)
@@ -171,6 +171,9 @@ class Linker:
                 "article": article, "pub": "", "events": [], "statements": [], "amounts": []}
         return x
 
+    def _events(self, article: str) -> dict:
+        return self.index.events(article)
+
     def _article_of(self, event: str) -> str:
         return self.index.article_of(event) or ""
 
@@ -178,7 +181,7 @@ class Linker:
         out: dict = {}
         wanted = set(iris)
         for a in sorted({self._article_of(e) for e in wanted} - {""}):
-            out.update({k: v for k, v in events_of(self._summary(a)).items() if k in wanted})
+            out.update({k: v for k, v in self._events(a).items() if k in wanted})
         return out
 
     def _graph_of(self, s, p, o) -> ox.NamedNode:

@@ -17,9 +17,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import OrderedDict
 from datetime import date
 
 from .link_data import events_of
+
+#: decoded summaries kept in memory: a load in time order keeps meeting the same recent articles
+CACHED_ARTICLES = 4000
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS summaries (article TEXT PRIMARY KEY, summary TEXT NOT NULL) WITHOUT ROWID;
@@ -49,6 +53,8 @@ class LinkIndex:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
         self.db.execute("BEGIN")
+        self._cache: OrderedDict = OrderedDict()     # article -> [summary, its events or None]
+        self._article_of: OrderedDict = OrderedDict()  # event -> article
 
     def counts(self) -> tuple[int, int]:
         """(articles, links)"""
@@ -59,9 +65,13 @@ class LinkIndex:
     def clear(self) -> None:
         for table in ("summaries", "events", "features", "links"):
             self.db.execute(f"DELETE FROM {table}")
+        self._cache.clear()
+        self._article_of.clear()
 
     def forget_articles(self, articles) -> None:
         """Drop the events of these articles (about to be replaced) and their links."""
+        for a in articles:
+            self._cache.pop(a, None)
         q = ",".join("?" * len(articles))
         events = [r[0] for r in self.db.execute(f"SELECT event FROM events WHERE article IN ({q})", articles)]
         for i in range(0, len(events), 500):
@@ -70,22 +80,62 @@ class LinkIndex:
             self.db.execute(f"DELETE FROM features WHERE event IN ({marks})", chunk)
             self.db.execute(f"DELETE FROM links WHERE a IN ({marks}) OR b IN ({marks})", chunk + chunk)
             self.db.execute(f"DELETE FROM events WHERE event IN ({marks})", chunk)
+            for e in chunk:
+                self._article_of.pop(e, None)
         self.db.execute(f"DELETE FROM summaries WHERE article IN ({q})", articles)
 
     def put(self, summary: dict) -> None:
         """Keep an article's summary and index its events."""
         self.db.execute("INSERT OR REPLACE INTO summaries VALUES (?, ?)",
                         (summary["article"], json.dumps(summary, separators=(",", ":"))))
-        for ev in events_of(summary).values():
+        events = events_of(summary)
+        self._keep(summary["article"], [summary, events])
+        for ev in events.values():
             self.add(ev)
 
     def summary(self, article: str) -> dict | None:
+        entry = self._entry(article)
+        return entry[0] if entry else None
+
+    def events(self, article: str) -> dict:
+        """The article's events (``Ev``, shared: not to be changed), by IRI."""
+        entry = self._entry(article)
+        if entry is None:
+            return {}
+        if entry[1] is None:
+            entry[1] = events_of(entry[0])
+        return entry[1]
+
+    def _entry(self, article: str) -> list | None:
+        entry = self._cache.get(article)
+        if entry is not None:
+            self._cache.move_to_end(article)
+            return entry
         row = self.db.execute("SELECT summary FROM summaries WHERE article = ?", (article,)).fetchone()
-        return json.loads(row[0]) if row else None
+        if row is None:
+            return None
+        entry = [json.loads(row[0]), None]
+        self._keep(article, entry)
+        return entry
+
+    def _keep(self, article: str, entry: list) -> None:
+        self._cache[article] = entry
+        self._cache.move_to_end(article)
+        if len(self._cache) > CACHED_ARTICLES:
+            self._cache.popitem(last=False)
 
     def article_of(self, event: str) -> str | None:
-        row = self.db.execute("SELECT article FROM events WHERE event = ?", (event,)).fetchone()
-        return row[0] if row else None
+        article = self._article_of.get(event)
+        if article is None:
+            row = self.db.execute("SELECT article FROM events WHERE event = ?", (event,)).fetchone()
+            if row is None:
+                return None
+            article = row[0]
+        self._article_of[event] = article
+        self._article_of.move_to_end(event)
+        if len(self._article_of) > CACHED_ARTICLES * 8:
+            self._article_of.popitem(last=False)
+        return article
 
     def add(self, ev) -> None:
         """Index one event (an ``Ev`` of the linker)."""

@@ -26,6 +26,11 @@ from .to_rdf import Mapper, Run
 
 #: below this many files a pool costs more (starting workers) than it saves
 POOL_THRESHOLD = 40
+#: articles' worth of work handed to the workers ahead of the loading process: enough that they
+#: keep extracting while it links and writes a batch, few enough that memory stays bounded
+AHEAD = 600
+#: a piece of a bulk file is counted as this many articles per megabyte
+ARTICLES_PER_MB = 250
 
 
 @dataclass
@@ -146,11 +151,23 @@ def extract_files(paths: Iterable[Task | str], job: Job, jobs: int = 0, n_files:
     # spawn, not fork: the parent may hold an open RocksDB, which must not be forked
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(jobs, initializer=_start, initargs=(job,)) as pool:
-        pending: deque = deque()
-        limit = jobs * 4               # files in flight: bounds the memory of results waiting
+        pending: deque = deque()        # (result to come, its weight)
+        ahead = 0
         for p in paths:
-            pending.append(pool.apply_async(_run, (p,)))
-            if len(pending) >= limit:
-                yield pending.popleft().get()
+            w = _weight(p)
+            pending.append((pool.apply_async(_run, (p,)), w))
+            ahead += w
+            while pending and (ahead >= AHEAD or len(pending) >= AHEAD):
+                result, w = pending.popleft()
+                ahead -= w
+                yield result.get()
         while pending:
-            yield pending.popleft().get()
+            yield pending.popleft()[0].get()
+
+
+def _weight(task: Task | str) -> int:
+    """About how many articles a piece of work holds: one per file, more for a bulk file's piece."""
+    if isinstance(task, str) or (task[1] == 0 and task[2] is None):
+        return 1
+    size = (task[2] - task[1]) if task[2] is not None else 1 << 20
+    return max(1, size * ARTICLES_PER_MB >> 20)

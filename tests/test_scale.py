@@ -118,3 +118,33 @@ def test_a_stale_index_is_rebuilt(tmp_path):
         linker = Linker(store, BASE, str(tmp_path / "store" / "links.sqlite3"))
         assert linker.index.counts()[0] == 2
         linker.close()
+
+
+def test_the_index_keeps_few_summaries_in_memory_and_reads_the_rest_back(monkeypatch):
+    from loaders import link_index
+    from loaders.link_index import LinkIndex
+
+    monkeypatch.setattr(link_index, "CACHED_ARTICLES", 2)
+    index = LinkIndex(":memory:")
+    summaries = [{"article": f"http://x/a{i}", "pub": "2024-05-0%d" % (i + 1), "amounts": [], "statements": [],
+                  "within": [], "events": [{"iri": f"http://x/e{i}", "type": "Talks", "modality": "Occurred",
+                                            "time": None, "place": None, "place_label": None,
+                                            "actors": ["http://x/p"], "unnamed": {}, "labels": {},
+                                            "reacts_to": []}]} for i in range(5)]
+    for x in summaries:
+        index.put(x)
+    assert len(index._cache) == 2                          # bounded
+    assert index.summary("http://x/a0") == summaries[0]    # read back from SQLite when evicted
+    assert index.events("http://x/a1")["http://x/e1"].pub == "2024-05-02"
+    assert index.article_of("http://x/e3") == "http://x/a3"
+    index.forget_articles(["http://x/a0", "http://x/a4"])
+    assert index.summary("http://x/a0") is None and index.summary("http://x/a4") is None
+    assert index.events("http://x/a4") == {} and index.article_of("http://x/e4") is None
+
+
+def test_workers_are_given_a_bounded_amount_of_work_ahead():
+    from loaders.work import AHEAD, _weight
+
+    assert _weight("a.txt") == _weight(("a.txt", 0, None, 1)) == 1
+    piece = _weight(("a.jsonl", 0, 1 << 20, 1))
+    assert piece == _weight(("a.jsonl", 5 << 20, None, 900)) and 100 < piece < AHEAD
