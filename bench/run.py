@@ -108,7 +108,7 @@ def wait_for(url: str, proc, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            sys.exit(f"bench: the server for {url} stopped: {proc.stderr.read().decode()[-2000:]}")
+            sys.exit(f"bench: the server for {url} stopped (exit status {proc.returncode}; see servers.log)")
         try:
             urllib.request.urlopen(url, timeout=2).read()
             return
@@ -139,7 +139,7 @@ def workload(endpoint: str, rng: random.Random) -> dict:
 
     # many different requests, so that a response cache helps only where a query is repeated
     # (the last row); the same list, in the same order, for both servers
-    things = sample("SELECT DISTINCT ?x WHERE { ?x ?p ?o FILTER (isIRI(?x)) } LIMIT 60000", "x", 60000)
+    things = sample("SELECT DISTINCT ?x WHERE { ?x ?p ?o FILTER (isIRI(?x)) } LIMIT 200000", "x", 200000)
     people = sample("SELECT DISTINCT ?x WHERE { ?x a <http://schema.org/Person> } LIMIT 60000", "x", 60000)
     speakers = sample(PREFIXES + "SELECT DISTINCT ?x WHERE { ?s ng:speaker ?x . ?x a schema:Person } LIMIT 60000",
                       "x", 60000)
@@ -174,7 +174,8 @@ def workload(endpoint: str, rng: random.Random) -> dict:
 
 
 LUA = """
-local paths = {%s}
+local paths = {}
+for line in io.lines("%s") do paths[#paths + 1] = line end
 local i = 0
 local errors = 0
 request = function()
@@ -191,10 +192,17 @@ end
 
 
 def drive(wrk: str, port: int, paths: list[str], accept: str, duration: float, work: Path) -> dict:
-    script = work / f"wrk-{port}.lua"
-    script.write_text(LUA % (",".join(json.dumps(p) for p in paths), accept))
+    """wrk on these paths, after a second of warm-up on others (a tenth of them, kept apart so
+    that the measured requests are not answered from a cache the warm-up filled; a list of one
+    request is the repeated query, and warms itself)."""
+    warm, paths = (paths[-max(1, len(paths) // 10):], paths[:-max(1, len(paths) // 10)]) if len(paths) > 1 \
+        else (paths, paths)
     url = f"http://127.0.0.1:{port}"
+    script, listed = work / f"wrk-{port}.lua", work / f"wrk-{port}.paths"
+    script.write_text(LUA % (listed, accept))
+    listed.write_text("\n".join(warm) + "\n")
     subprocess.run([wrk, "-t1", "-c4", "-d1s", "-s", str(script), url], capture_output=True, timeout=60)   # warm-up
+    listed.write_text("\n".join(paths) + "\n")
     r = subprocess.run([wrk, "-t1", "-c4", f"-d{duration:g}s", "--latency", "-s", str(script), url],
                        capture_output=True, text=True, timeout=duration + 60)
     text = r.stdout
@@ -237,11 +245,14 @@ def oxigraph_load(oxi: str, dump: str, work: Path) -> dict:
 
 def serve_and_drive(args, work: Path, ours_store: str, ox_location: str, oxi: str, wrk: str) -> list[dict]:
     p1, p2 = free_port(), free_port()
-    env = dict(os.environ, NEWSGRAPH_ACCESS_LOG="0")
+    # wrk's four connections come from one address: allow them all at once (by default a client
+    # may have as many requests under way as there are workers, see server/limits.py)
+    env = dict(os.environ, NEWSGRAPH_ACCESS_LOG="0", NEWSGRAPH_MAX_PER_CLIENT="4")
+    logs = open(work / "servers.log", "ab")          # a pipe nobody reads would fill and stop them
     ours = subprocess.Popen([str(BIN / "newsgraph"), "serve", "--store", ours_store, "--port", str(p1),
-                             "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+                             "--workers", "2"], stdout=logs, stderr=logs, env=env)
     theirs = subprocess.Popen([oxi, "serve-read-only", "--location", ox_location, "--bind", f"127.0.0.1:{p2}",
-                               "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               "--union-default-graph"], stdout=logs, stderr=logs)
     try:
         wait_for(f"http://127.0.0.1:{p1}/sparql?query=ASK%7B%7D", ours)
         wait_for(f"http://127.0.0.1:{p2}/query?query=ASK%7B%7D", theirs)
@@ -259,6 +270,7 @@ def serve_and_drive(args, work: Path, ours_store: str, ox_location: str, oxi: st
                 p.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 p.kill()
+        logs.close()
 
 
 def table(result: dict) -> str:

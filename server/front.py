@@ -69,6 +69,11 @@ class FrontDoor:
         except BaseException:
             self.limiter.release(client)
             raise
+        if isinstance(body, list):
+            # the whole answer is made: the place is given back before it is sent, or the
+            # client's next request could arrive before it is, and be turned away
+            self.limiter.release(client)
+            return body
         return Releasing(body, lambda: self.limiter.release(client))
 
     def _busy(self, environ, start_response, client: str):

@@ -326,3 +326,19 @@ def test_the_client_limiter_counts_across_processes_and_forgets_the_dead(tmp_pat
     assert one.acquire("10.0.0.1")
     time.sleep(0.4)                                                          # holders died without release
     assert two.acquire("10.0.0.1")
+
+
+def test_a_whole_answer_gives_the_clients_place_back_before_it_is_sent(tmp_path):
+    """Else a client's next request on another connection can arrive before the place is free."""
+    from server import create_app
+
+    store = open_store(":memory:")
+    app = create_app({"store": ":memory:", "max_per_client": 1}, store=store)
+    limiter = app.wsgi_app.limiter
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql", "QUERY_STRING": "query=ASK%7B%7D",
+               "SERVER_NAME": "x", "SERVER_PORT": "80", "wsgi.url_scheme": "http", "REMOTE_ADDR": "10.1.1.1",
+               "HTTP_ACCEPT": "application/sparql-results+json", "wsgi.input": io.BytesIO(b"")}
+    body = app.wsgi_app(environ, lambda *a: None)
+    assert limiter.acquire("10.1.1.1")       # free already, though the body is not yet sent
+    limiter.release("10.1.1.1")
+    assert b"true" in b"".join(body)
