@@ -147,7 +147,7 @@ class Linker:
         partners = {self._article_of(e) for pair in list(direct) + list(existing) for e in pair}
         partners -= set(articles)
         for a in sorted(partners):
-            pool.update(self._events(a))
+            pool.update(self.index.events(a))
         links = self.event_links(new, pool, cands, within, existing | set(direct), passes=("reactions", "story"))
         links.update(direct)
         self.index.add_links(links)
@@ -171,9 +171,6 @@ class Linker:
                 "article": article, "pub": "", "events": [], "statements": [], "amounts": []}
         return x
 
-    def _events(self, article: str) -> dict:
-        return self.index.events(article)
-
     def _article_of(self, event: str) -> str:
         return self.index.article_of(event) or ""
 
@@ -181,7 +178,7 @@ class Linker:
         out: dict = {}
         wanted = set(iris)
         for a in sorted({self._article_of(e) for e in wanted} - {""}):
-            out.update({k: v for k, v in self._events(a).items() if k in wanted})
+            out.update({k: v for k, v in self.index.events(a).items() if k in wanted})
         return out
 
     def _graph_of(self, s, p, o) -> ox.NamedNode:

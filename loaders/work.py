@@ -21,7 +21,7 @@ from newsgraph import __version__
 
 from .link_data import summarise
 from .pipeline import build_pipeline
-from .read import ReadError, Task, read_task
+from .read import STREAMED, ReadError, Task, read_task
 from .to_rdf import Mapper, Run
 
 #: below this many files a pool costs more (starting workers) than it saves
@@ -157,7 +157,7 @@ def extract_files(paths: Iterable[Task | str], job: Job, jobs: int = 0, n_files:
             w = _weight(p)
             pending.append((pool.apply_async(_run, (p,)), w))
             ahead += w
-            while pending and (ahead >= AHEAD or len(pending) >= AHEAD):
+            while ahead >= AHEAD:
                 result, w = pending.popleft()
                 ahead -= w
                 yield result.get()
@@ -167,7 +167,8 @@ def extract_files(paths: Iterable[Task | str], job: Job, jobs: int = 0, n_files:
 
 def _weight(task: Task | str) -> int:
     """About how many articles a piece of work holds: one per file, more for a bulk file's piece."""
-    if isinstance(task, str) or (task[1] == 0 and task[2] is None):
+    path, start, end = (task, 0, None) if isinstance(task, str) else task[:3]
+    if os.path.splitext(path)[1].lower() not in STREAMED:
         return 1
-    size = (task[2] - task[1]) if task[2] is not None else 1 << 20
+    size = (end - start) if end is not None else 1 << 20      # the last piece: at most about that
     return max(1, size * ARTICLES_PER_MB >> 20)

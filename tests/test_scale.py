@@ -145,6 +145,7 @@ def test_the_index_keeps_few_summaries_in_memory_and_reads_the_rest_back(monkeyp
 def test_workers_are_given_a_bounded_amount_of_work_ahead():
     from loaders.work import AHEAD, _weight
 
-    assert _weight("a.txt") == _weight(("a.txt", 0, None, 1)) == 1
+    assert _weight("a.txt") == _weight(("a.html", 0, None, 1)) == 1
     piece = _weight(("a.jsonl", 0, 1 << 20, 1))
-    assert piece == _weight(("a.jsonl", 5 << 20, None, 900)) and 100 < piece < AHEAD
+    assert piece == _weight(("a.jsonl", 5 << 20, None, 900)) == _weight(("b.jsonl", 0, None, 1))
+    assert 100 < piece < AHEAD and _weight(("a.jsonl", 0, 4096, 1)) == 1
