@@ -38,6 +38,14 @@ CREATE INDEX IF NOT EXISTS links_b ON links(b);
 """
 
 
+def _keep(lru: OrderedDict, key, value, size: int) -> None:
+    """Put a value in an LRU map of at most `size` entries (the least recently used goes)."""
+    lru[key] = value
+    lru.move_to_end(key)
+    if len(lru) > size:
+        lru.popitem(last=False)
+
+
 def day_number(iso: str | None) -> int | None:
     try:
         return date.fromisoformat(iso[:10]).toordinal() if iso else None
@@ -89,7 +97,7 @@ class LinkIndex:
         self.db.execute("INSERT OR REPLACE INTO summaries VALUES (?, ?)",
                         (summary["article"], json.dumps(summary, separators=(",", ":"))))
         events = events_of(summary)
-        self._keep(summary["article"], [summary, events])
+        _keep(self._cache, summary["article"], [summary, events], CACHED_ARTICLES)
         for ev in events.values():
             self.add(ev)
 
@@ -115,14 +123,8 @@ class LinkIndex:
         if row is None:
             return None
         entry = [json.loads(row[0]), None]
-        self._keep(article, entry)
+        _keep(self._cache, article, entry, CACHED_ARTICLES)
         return entry
-
-    def _keep(self, article: str, entry: list) -> None:
-        self._cache[article] = entry
-        self._cache.move_to_end(article)
-        if len(self._cache) > CACHED_ARTICLES:
-            self._cache.popitem(last=False)
 
     def article_of(self, event: str) -> str | None:
         article = self._article_of.get(event)
@@ -131,10 +133,7 @@ class LinkIndex:
             if row is None:
                 return None
             article = row[0]
-        self._article_of[event] = article
-        self._article_of.move_to_end(event)
-        if len(self._article_of) > CACHED_ARTICLES * 8:
-            self._article_of.popitem(last=False)
+        _keep(self._article_of, event, article, CACHED_ARTICLES * 8)
         return article
 
     def add(self, ev) -> None:

@@ -32,16 +32,12 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .sparql_text import bind_values, query_form
-from .store import MEMORY, Store, StoreError, graph_update_text
+from .store import MEMORY, Store, StoreError, TripleResult, graph_update_text
 
 META_GRAPH = "urn:newsgraph:meta"
 META = f"<{META_GRAPH}>"
 VERSION_P = "<urn:newsgraph:version>"
 INSERT_CHUNK = 4_000_000         # bytes of INSERT DATA per update request
-
-
-class TripleResult(list):
-    """A CONSTRUCT or DESCRIBE answer from a remote store: its triples."""
 
 
 class RemoteStore(Store):
@@ -193,16 +189,15 @@ class RemoteStore(Store):
         self._insert(ox.parse(data, format=ox.RdfFormat.N_QUADS))
 
     def _insert(self, quads) -> None:
-        by_graph: dict = {}
-        size = 0
+        """INSERT DATA in updates of about INSERT_CHUNK bytes (graph_update_text groups by graph)."""
+        batch: list = []
         for q in quads:
-            by_graph.setdefault(q.graph_name, []).append(q)
-            size += 100
-            if size >= INSERT_CHUNK:
-                self._update(graph_update_text({}, [q for qs in by_graph.values() for q in qs]))
-                by_graph, size = {}, 0
-        if by_graph:
-            self._update(graph_update_text({}, [q for qs in by_graph.values() for q in qs]))
+            batch.append(q)
+            if len(batch) * 100 >= INSERT_CHUNK:
+                self._update(graph_update_text({}, batch))
+                batch = []
+        if batch:
+            self._update(graph_update_text({}, batch))
         self._update(_bump())
 
     def load_file(self, path: Path, fmt: ox.RdfFormat, graph) -> None:

@@ -51,9 +51,13 @@ log = logging.getLogger(__name__)
 SNAPSHOT_GRACE_S = float(os.environ.get("NEWSGRAPH_SNAPSHOT_GRACE", "180"))
 
 
+class TripleResult(list):
+    """A CONSTRUCT or DESCRIBE answer from a remote store (newsgraph.remote): its triples."""
+
+
 def is_graph(result) -> bool:
     """Is a query's answer a graph (CONSTRUCT, DESCRIBE), from any backend?"""
-    return isinstance(result, ox.QueryTriples) or type(result).__name__ == "TripleResult"
+    return isinstance(result, (ox.QueryTriples, TripleResult))
 
 
 class StoreError(Exception):

@@ -26,7 +26,7 @@ from newsgraph.sparql_text import query_form
 from .cache import CACHE_KEY, ResponseCache, request_key
 from .errors import HttpError
 from .execute import Running
-from .http import CORS, compressible, gzip_stream
+from .http import CORS, compressible, gzip_etag, gzip_stream
 from .limits import ClientLimiter, Releasing
 from .negotiation import choose
 
@@ -96,7 +96,7 @@ class FrontDoor:
     # ------------------------------------------------------------ a plain query
 
     def _query(self, environ, start_response, version: str, front_key):
-        from .sparql import first_part, plan_query, producer, query_format
+        from .sparql import answer_kind, first_part, plan_query, producer, query_format
 
         params = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)
         names = [k for k, _ in params]
@@ -109,7 +109,7 @@ class FrontDoor:
         if form is None:
             return None
         try:
-            fmt = query_format(choose("rdf" if form in ("CONSTRUCT", "DESCRIBE") else "results", False,
+            fmt = query_format(choose(answer_kind(form), False,
                                       environ.get("HTTP_ACCEPT", ""), values.get("format") or None))
         except HttpError:
             return None
@@ -137,7 +137,7 @@ class FrontDoor:
             if gz and len(body) >= 1024:
                 body = gzip.compress(body, 5)
                 headers["Content-Encoding"] = "gzip"
-                headers["ETag"] = plan.etag[:-1] + '-gzip"'
+                headers["ETag"] = gzip_etag(plan.etag)
             out = list(headers.items()) + [("Content-Length", str(len(body)))]
             self.cache.put(front_key, ("200 OK", out, body, headers["ETag"].strip('"')), size=len(body))
             start_response("200 OK", out)
@@ -147,7 +147,7 @@ class FrontDoor:
         if gz:
             stream = gzip_stream(stream)
             headers["Content-Encoding"] = "gzip"
-            headers["ETag"] = plan.etag[:-1] + '-gzip"'
+            headers["ETag"] = gzip_etag(plan.etag)
         start_response("200 OK", list(headers.items()))
         return stream
 

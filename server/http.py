@@ -68,9 +68,20 @@ def _compress(response) -> None:
         response.set_data(gzip.compress(data, 5))
     response.headers["Content-Encoding"] = "gzip"
     if response.headers.get("ETag", "").startswith('"'):
-        response.headers["ETag"] = response.headers["ETag"][:-1] + '-gzip"'
+        response.headers["ETag"] = gzip_etag(response.headers["ETag"])
+
+
+def gzip_etag(etag: str) -> str:
+    """The strong ETag of the gzip-encoded variant of an answer ('"v-k"' -> '"v-k-gzip"')."""
+    return etag[:-1] + '-gzip"'
 
 
 def version_tag(version: str, *parts) -> str:
     """An ETag that changes with the store (the same in every worker process)."""
     return f"{version}-" + hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:16]
+
+
+def conditional(response, version: str, *parts):
+    """The response with an ETag for (store version, parts), or a 304 if the client has it."""
+    response.set_etag(version_tag(version, *parts))
+    return response.make_conditional(request)

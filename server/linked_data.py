@@ -31,7 +31,7 @@ from newsgraph.terms import prefixes
 
 from .describe import describe, exists, thing_iri
 from .errors import HttpError
-from .http import version_tag
+from .http import conditional
 from .negotiation import HTML, negotiate
 from .pages import View
 
@@ -121,8 +121,7 @@ def rdf_document(iri: ox.NamedNode, fmt, page: int, headers: dict, doc_path: str
     resp.headers.update(headers)
     if more:
         resp.headers["Link"] = f'<{doc_path}?page={page + 1}>; rel="next"'
-    resp.set_etag(version_tag(c.store.version(), iri.value, fmt.name, page))
-    return resp.make_conditional(request)
+    return conditional(resp, c.store.version(), iri.value, fmt.name, page)
 
 
 def serialize_document(quads, fmt, base: str) -> bytes:
@@ -163,8 +162,7 @@ def page(kind: str, name: str):
         context.update(properties=view.properties(iri), backlinks=view.backlinks(iri))
     resp = Response(render_template(template, **context), content_type="text/html; charset=utf-8")
     resp.headers["Link"] = _link_header([a for a in links if a["type"] != HTML])
-    resp.set_etag(version_tag(c.store.version(), request.full_path, "html"))
-    return resp.make_conditional(request)
+    return conditional(resp, c.store.version(), request.full_path, "html")
 
 
 
@@ -190,8 +188,7 @@ def timeline():
     c = ctx()
     resp = Response(render_template("timeline.html", base=c.base, months=View(c.store, c.base).timeline()),
                     content_type="text/html; charset=utf-8")
-    resp.set_etag(version_tag(c.store.version(), "timeline"))
-    return resp.make_conditional(request)
+    return conditional(resp, c.store.version(), "timeline")
 
 
 # ---------------------------------------------------------------- the ontology

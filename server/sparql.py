@@ -161,8 +161,9 @@ def query_format(fmt):
     return fmt
 
 
-def query_kind(text: str) -> str:
-    return "rdf" if query_form(text) in ("CONSTRUCT", "DESCRIBE") else "results"
+def answer_kind(form: str | None) -> str:
+    """What a query of this form answers with: a graph ("rdf") or results."""
+    return "rdf" if form in ("CONSTRUCT", "DESCRIBE") else "results"
 
 
 def first_part(running: Running) -> tuple[bytes, bool]:
@@ -177,7 +178,7 @@ def first_part(running: Running) -> tuple[bytes, bool]:
 
 def answer_query(text: str, dataset: dict) -> Response:
     c = ctx()
-    fmt = query_format(negotiate(query_kind(text)))
+    fmt = query_format(negotiate(answer_kind(query_form(text))))
     plan = plan_query(c, text, dataset, fmt, c.store.version())
     headers = plan.headers
     if request.if_none_match and request.if_none_match.contains(plan.etag[1:-1]):

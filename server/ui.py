@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template
 
 from .examples import EXAMPLES
-from .http import version_tag
+from .http import conditional
 
 bp = Blueprint("ui", __name__, static_folder="static", static_url_path="/static",
                template_folder="templates")
@@ -32,7 +32,7 @@ def index():
     key = (c.store.version(), "index")
     cached = c.cache.get(key)
     if cached is not None:
-        return _tagged(Response(cached, content_type="text/html; charset=utf-8"), c)
+        return conditional(Response(cached, content_type="text/html; charset=utf-8"), c.store.version(), "index")
     counts = []
     for label, cls in COUNTS:
         rows = c.store.select(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{cls}> }}")
@@ -49,9 +49,4 @@ def index():
     body = render_template("index.html", base=c.base, counts=counts, articles=articles,
                            examples=EXAMPLES).encode("utf-8")
     c.cache.put(key, body)
-    return _tagged(Response(body, content_type="text/html; charset=utf-8"), c)
-
-
-def _tagged(resp: Response, c) -> Response:
-    resp.set_etag(version_tag(c.store.version(), "index"))
-    return resp.make_conditional(request)
+    return conditional(Response(body, content_type="text/html; charset=utf-8"), c.store.version(), "index")
