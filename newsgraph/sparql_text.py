@@ -9,8 +9,8 @@ asks (pyoxigraph has no API for a protocol dataset on updates).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 _TOKEN = re.compile(
     r'''(?P<ws>\s+)'''
@@ -22,8 +22,7 @@ _TOKEN = re.compile(
     r'''|(?P<other>.)''', re.S)
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):      # a NamedTuple: made for every token of every query, and cheap
     kind: str
     text: str
     start: int

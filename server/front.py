@@ -17,7 +17,8 @@ from __future__ import annotations
 import gzip
 import uuid
 from itertools import chain
-from urllib.parse import parse_qsl
+from functools import lru_cache
+from urllib.parse import parse_qsl, unquote_plus
 
 from werkzeug.http import http_date
 
@@ -98,7 +99,11 @@ class FrontDoor:
     def _query(self, environ, start_response, version: str, front_key):
         from .sparql import answer_kind, first_part, plan_query, producer, query_format
 
-        params = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+        qs = environ.get("QUERY_STRING", "")
+        if qs.startswith("query=") and "&" not in qs:      # the usual case, for less than parse_qsl
+            params = [("query", unquote_plus(qs[6:]))]
+        else:
+            params = parse_qsl(qs, keep_blank_values=True)
         names = [k for k, _ in params]
         if names.count("query") != 1 or names.count("format") > 1 or len(names) != len(set(names)) \
                 or not set(names) <= {"query", "format"}:
@@ -131,7 +136,7 @@ class FrontDoor:
                 running = None
         headers = dict(plan.headers)
         headers.update(CORS)
-        headers["Last-Modified"] = http_date(c.store.last_modified())
+        headers["Last-Modified"] = _http_date(c.store.last_modified())
         gz = "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "").lower() and compressible(fmt.content_type)
         if running is None:
             if gz and len(body) >= 1024:
@@ -178,6 +183,11 @@ def _plain(start_response, status: str, message: str, extra=()):
     start_response(status, [*CORS.items(), ("Content-Type", "text/plain; charset=utf-8"), *extra,
                             ("Content-Length", str(len(body)))])
     return [body]
+
+
+@lru_cache(maxsize=8)
+def _http_date(mtime: float) -> str:
+    return http_date(mtime)
 
 
 def _base_url(environ) -> str:

@@ -3,8 +3,9 @@
 A client that sends a flood of expensive queries gets at most this many evaluated at a time;
 the rest are answered 503 with Retry-After at once, so the other clients' cheap queries still
 find a free worker. Counts live in a small file shared by the workers (memory-mapped, updated
-under a file lock); a count not touched for longer than a query may run is stale (a worker
-that died holding it) and starts again from zero.
+under a file lock, and under a thread lock too: the file lock belongs to the open file, so it
+does not keep a worker's own threads apart); a count not touched for longer than a query may
+run is stale (a worker that died holding it) and starts again from zero.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import mmap
 import os
 import struct
 import tempfile
+import threading
 import time
+from contextlib import contextmanager
 
 SLOTS = 4096
 SLOT = struct.Struct("<id")          # count, time of the last change
@@ -37,6 +40,7 @@ class ClientLimiter:
             os.ftruncate(fd, size)
         self.fd = fd
         self.map = mmap.mmap(fd, size)
+        self.lock = threading.Lock()
 
     def _slot(self, client: str) -> int:
         return int.from_bytes(hashlib.blake2b(client.encode(), digest_size=4).digest(), "little") % SLOTS * SLOT.size
@@ -46,8 +50,7 @@ class ClientLimiter:
         if self.limit <= 0:
             return True
         at = self._slot(client)
-        fcntl.flock(self.fd, fcntl.LOCK_EX)
-        try:
+        with self._locked():
             count, when = SLOT.unpack_from(self.map, at)
             now = time.time()
             if count > 0 and now - when > self.stale_after:
@@ -56,19 +59,23 @@ class ClientLimiter:
                 return False
             SLOT.pack_into(self.map, at, count + 1, now)
             return True
-        finally:
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
 
     def release(self, client: str) -> None:
         if self.limit <= 0:
             return
         at = self._slot(client)
-        fcntl.flock(self.fd, fcntl.LOCK_EX)
-        try:
+        with self._locked():
             count, _ = SLOT.unpack_from(self.map, at)
             SLOT.pack_into(self.map, at, max(0, count - 1), time.time())
-        finally:
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+    @contextmanager
+    def _locked(self):
+        with self.lock:
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
 
 
 class Releasing:

@@ -342,3 +342,42 @@ def test_a_whole_answer_gives_the_clients_place_back_before_it_is_sent(tmp_path)
     assert limiter.acquire("10.1.1.1")       # free already, though the body is not yet sent
     limiter.release("10.1.1.1")
     assert b"true" in b"".join(body)
+
+
+
+def test_the_client_counts_stay_locked_while_a_thread_updates_them(tmp_path, monkeypatch):
+    """The file lock belongs to the open file, not to a thread: without a lock of its own, a
+    second thread of the same worker would pass it and unlock it while the first is still
+    updating, and another worker could then update the same count at once (a lost 'release'
+    leaves a place taken, and the client gets 503s it should not)."""
+    import fcntl
+    import os
+    import types
+
+    from server import limits
+
+    limiter = limits.ClientLimiter(5, str(tmp_path / "limits"))
+    inside, go_on = threading.Event(), threading.Event()
+
+    def slow_clock():                    # the first thread stops inside its update
+        if threading.current_thread() is first:
+            inside.set()
+            go_on.wait(10)
+        return time.time()
+
+    monkeypatch.setattr(limits, "time", types.SimpleNamespace(time=slow_clock))
+    first = threading.Thread(target=limiter.acquire, args=("10.0.0.1",))
+    first.start()
+    assert inside.wait(10)
+    second = threading.Thread(target=limiter.release, args=("10.0.0.2",))
+    second.start()
+    second.join(0.5)
+    other = os.open(tmp_path / "limits", os.O_RDWR)     # as another worker would
+    try:
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    finally:
+        go_on.set()
+        first.join(10)
+        second.join(10)
+        os.close(other)
