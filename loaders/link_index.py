@@ -22,8 +22,10 @@ from datetime import date
 
 from .link_data import events_of
 
-#: decoded summaries kept in memory: a load in time order keeps meeting the same recent articles
-CACHED_ARTICLES = 4000
+#: decoded summaries kept in memory: a load in time order keeps meeting the same recent articles.
+#: A decoded summary takes about 50 KB; measured on a 10k load in date order, 1,000 link as fast
+#: as 4,000 did (4-6 s per 1,000 articles) and keep the heap flat after the first 1,000
+CACHED_ARTICLES = 1000
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS summaries (article TEXT PRIMARY KEY, summary TEXT NOT NULL) WITHOUT ROWID;
