@@ -191,10 +191,36 @@ end
 """
 
 
-def drive(wrk: str, port: int, paths: list[str], accept: str, duration: float, work: Path) -> dict:
+def tree_cpu_s(pid: int) -> float | None:
+    """CPU seconds used so far by a process and its descendants (Linux /proc; None elsewhere)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats = {}
+    for d in Path("/proc").iterdir() if Path("/proc/self/stat").exists() else ():
+        if d.name.isdigit():
+            try:
+                fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(d.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    if pid not in stats:
+        return None
+    tree = {pid}
+    grew = True
+    while grew:
+        grew = False
+        for p, (parent, _) in stats.items():
+            if parent in tree and p not in tree:
+                tree.add(p)
+                grew = True
+    return sum(stats[p][1] for p in tree)
+
+
+def drive(wrk: str, port: int, paths: list[str], accept: str, duration: float, work: Path,
+          server: int | None = None) -> dict:
     """wrk on these paths, after a second of warm-up on others (a tenth of them, kept apart so
     that the measured requests are not answered from a cache the warm-up filled; a list of one
-    request is the repeated query, and warms itself)."""
+    request is the repeated query, and warms itself). With the server's pid, also the CPU time
+    it spent per request: steadier than req/s on a machine whose speed varies from run to run."""
     warm, paths = (paths[-max(1, len(paths) // 10):], paths[:-max(1, len(paths) // 10)]) if len(paths) > 1 \
         else (paths, paths)
     url = f"http://127.0.0.1:{port}"
@@ -203,14 +229,18 @@ def drive(wrk: str, port: int, paths: list[str], accept: str, duration: float, w
     listed.write_text("\n".join(warm) + "\n")
     subprocess.run([wrk, "-t1", "-c4", "-d1s", "-s", str(script), url], capture_output=True, timeout=60)   # warm-up
     listed.write_text("\n".join(paths) + "\n")
+    cpu0 = tree_cpu_s(server) if server else None
     r = subprocess.run([wrk, "-t1", "-c4", f"-d{duration:g}s", "--latency", "-s", str(script), url],
                        capture_output=True, text=True, timeout=duration + 60)
+    cpu1 = tree_cpu_s(server) if server else None
     text = r.stdout
+    done = int(re.search(r"(\d+) requests in", text).group(1))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
     lat = {m.group(1): _ms(m.group(2)) for m in re.finditer(r"^\s+(50|99)%\s+([\d.]+\w+)", text, re.M)}
     non_ok = int((re.search(r"NONOK (\d+)", text) or re.search(r"Non-2xx or 3xx responses: (\d+)", text)
                   or re.match("(0)", "0")).group(1))
-    return {"rps": rps, "p50_ms": lat.get("50"), "p99_ms": lat.get("99"), "non_200": non_ok}
+    cpu_us = round((cpu1 - cpu0) / done * 1e6) if cpu0 is not None and cpu1 is not None and done else None
+    return {"rps": rps, "p50_ms": lat.get("50"), "p99_ms": lat.get("99"), "non_200": non_ok, "cpu_us_per_request": cpu_us}
 
 
 def _ms(value: str) -> float:
@@ -258,10 +288,14 @@ def serve_and_drive(args, work: Path, ours_store: str, ox_location: str, oxi: st
         wait_for(f"http://127.0.0.1:{p2}/query?query=ASK%7B%7D", theirs)
         rows = []
         for name, (mine, other, accept) in workload(f"http://127.0.0.1:{p1}/sparql", random.Random(1)).items():
-            a = drive(wrk, p1, mine, accept, args.duration, work)
-            b = drive(wrk, p2, other, accept, args.duration, work)
-            rows.append({"query": name, "newsgraph": a, "oxigraph": b, "ratio": round(a["rps"] / b["rps"], 2)})
-            print(f"  {name:38} {a['rps']:9.0f} req/s  vs {b['rps']:9.0f}  ({rows[-1]['ratio']:.2f}x)", flush=True)
+            a = drive(wrk, p1, mine, accept, args.duration, work, ours.pid)
+            b = drive(wrk, p2, other, accept, args.duration, work, theirs.pid)
+            cost = round(b["cpu_us_per_request"] / a["cpu_us_per_request"], 2) \
+                if a["cpu_us_per_request"] and b["cpu_us_per_request"] else None
+            rows.append({"query": name, "newsgraph": a, "oxigraph": b, "ratio": round(a["rps"] / b["rps"], 2),
+                         "cpu_ratio": cost})
+            print(f"  {name:38} {a['rps']:9.0f} req/s  vs {b['rps']:9.0f}  ({rows[-1]['ratio']:.2f}x; "
+                  f"CPU per request {a['cpu_us_per_request']} vs {b['cpu_us_per_request']} µs)", flush=True)
         return rows
     finally:
         for p in (ours, theirs):
@@ -283,12 +317,14 @@ def table(result: dict) -> str:
                  f"(= {round(ld['articles'] / ol['wall_s'], 1)} articles/s), peak {ol['peak_rss_mb']} MB; "
                  f"newsgraph load / oxigraph load = {round(ol['wall_s'] / ld['wall_s'], 2)}x")
     lines.append("")
-    lines.append(f"{'query':38} {'newsgraph req/s':>15} {'p50 ms':>8} {'p99 ms':>8} | {'oxigraph req/s':>14} "
-                 f"{'p50 ms':>8} {'p99 ms':>8} | {'ratio':>6}")
+    lines.append(f"{'query':38} {'newsgraph req/s':>15} {'p50 ms':>8} {'p99 ms':>8} {'CPU µs':>7} | "
+                 f"{'oxigraph req/s':>14} {'p50 ms':>8} {'p99 ms':>8} {'CPU µs':>7} | {'ratio':>6} {'CPU ratio':>9}")
     for r in result["queries"]:
         a, b = r["newsgraph"], r["oxigraph"]
-        lines.append(f"{r['query']:38} {a['rps']:15.0f} {a['p50_ms']:8.2f} {a['p99_ms']:8.2f} | {b['rps']:14.0f} "
-                     f"{b['p50_ms']:8.2f} {b['p99_ms']:8.2f} | {r['ratio']:5.2f}x"
+        cost = f"{r['cpu_ratio']:8.2f}x" if r.get("cpu_ratio") else f"{'-':>9}"
+        lines.append(f"{r['query']:38} {a['rps']:15.0f} {a['p50_ms']:8.2f} {a['p99_ms']:8.2f} "
+                     f"{a.get('cpu_us_per_request') or '-':>7} | {b['rps']:14.0f} {b['p50_ms']:8.2f} {b['p99_ms']:8.2f} "
+                     f"{b.get('cpu_us_per_request') or '-':>7} | {r['ratio']:5.2f}x {cost}"
                      + (f"  ({a['non_200']} non-200!)" if a["non_200"] else ""))
     return "\n".join(lines)
 

@@ -155,8 +155,10 @@ def export(store, fmt, out):
         if out is None:
             st.dump(sys.stdout.buffer, native)
         else:
-            with open(out, "wb") as f:
-                st.dump(f, native)
+            try:
+                st.dump(str(out), native)      # a path: pyoxigraph writes the file itself
+            except OSError as e:
+                raise click.ClickException(f"{out}: cannot write: {e.strerror or e}") from None
 
 
 @main.command(epilog=ENV_NOTE)

@@ -97,6 +97,13 @@ def test_export_nquads_round_trips(runner, loaded, tmp_path):
     assert result.exit_code == 0 and "1 RDF file(s)" in result.output
 
 
+def test_export_to_a_folder_that_does_not_exist_names_it(runner, loaded, tmp_path):
+    out = tmp_path / "no-such-folder" / "dump.nq"
+    result = runner.invoke(main, ["export", "--store", loaded, str(out)])
+    assert result.exit_code == 1
+    assert f"{out}: cannot write" in result.output and "Traceback" not in result.output
+
+
 def test_export_trig_to_stdout(runner, loaded):
     result = runner.invoke(main, ["export", "--store", loaded, "--format", "trig"])
     assert result.exit_code == 0
