@@ -122,11 +122,18 @@ class Loader:
                 self.flush()
                 self.writer.wait()
                 self._finish()
+                if self._large():
+                    w.compact()
             finally:
                 self.writer.wait()
                 if self.linker is not None:
                     self.linker.close()
         return self.report
+
+    def _large(self) -> bool:
+        """Did this load write a fifth or more of the store's articles? Then the store is
+        compacted for reading (its cost grows with the store, not with the load)."""
+        return self.report.loaded > 0 and self.report.loaded * 5 >= len(self._known)
 
     def _lost(self, x: Extracted, reason: str) -> None:
         """An article the writer could not write."""

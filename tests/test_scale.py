@@ -149,3 +149,22 @@ def test_workers_are_given_a_bounded_amount_of_work_ahead():
     piece = _weight(("a.jsonl", 0, 1 << 20, 1))
     assert piece == _weight(("a.jsonl", 5 << 20, None, 900)) == _weight(("b.jsonl", 0, None, 1))
     assert 100 < piece < AHEAD and _weight(("a.jsonl", 0, 4096, 1)) == 1
+
+
+def test_a_large_load_compacts_the_store_and_a_small_one_does_not(tmp_path, synthetic, monkeypatch):
+    from newsgraph import store as store_module
+
+    compacted = []
+    real = store_module.Session.compact
+    monkeypatch.setattr(store_module.Session, "compact", lambda self: (compacted.append(1), real(self)))
+    files = sorted(p for p in synthetic.rglob("*") if p.is_file())
+    with open_store(tmp_path / "store") as store:
+        assert load_paths(store, files[:40]).loaded == 40
+        assert compacted == [1]                            # all of the store is new
+        assert load_paths(store, files[40:42]).loaded == 2
+        assert compacted == [1]                            # 2 of 42: not worth compacting it all
+        assert load_paths(store, files[42:]).loaded == 18
+        assert compacted == [1, 1]
+        assert store.ask("ASK { ?s a <http://schema.org/NewsArticle> }")
+        n = store.select("SELECT (COUNT(*) AS ?n) WHERE { ?a a <http://schema.org/NewsArticle> }")[0]["n"]
+        assert int(n.value) == 60
