@@ -123,7 +123,10 @@ class Loader:
                 self.writer.wait()
                 self._finish()
                 if self._large():
-                    w.compact()
+                    try:
+                        w.compact()
+                    except Exception as e:  # noqa: BLE001 - the data is written; reads are only slower
+                        self.report.warnings.append(("(store)", f"not compacted: {type(e).__name__}: {e}"[:300]))
             finally:
                 self.writer.wait()
                 if self.linker is not None:

@@ -62,7 +62,7 @@ class _Pipe(io.RawIOBase):
             if self.room is None:
                 self.room = threading.Semaphore(AHEAD)
             if not self.room.acquire(timeout=max(0.0, self.deadline - time.monotonic())):
-                raise ResultTooLarge("the client stopped reading")
+                raise ResultTooLarge("the answer was not sent within the time limit")
             self.q.put(("chunk", bytes(self.buf)))
             self.buf.clear()
         return len(data)

@@ -168,3 +168,18 @@ def test_a_large_load_compacts_the_store_and_a_small_one_does_not(tmp_path, synt
         assert store.ask("ASK { ?s a <http://schema.org/NewsArticle> }")
         n = store.select("SELECT (COUNT(*) AS ?n) WHERE { ?a a <http://schema.org/NewsArticle> }")[0]["n"]
         assert int(n.value) == 60
+
+
+def test_a_failed_compaction_loses_nothing(tmp_path, synthetic, monkeypatch):
+    from newsgraph import store as store_module
+
+    def broken(self):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store_module.Session, "compact", broken)
+    with open_store(tmp_path / "store") as store:
+        report = load_paths(store, [synthetic])
+        assert report.loaded == 60 and report.ok
+        assert any("not compacted: OSError: disk full" in w for _, w in report.warnings)
+        n = store.select("SELECT (COUNT(*) AS ?n) WHERE { ?a a <http://schema.org/NewsArticle> }")[0]["n"]
+        assert int(n.value) == 60
