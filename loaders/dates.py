@@ -79,7 +79,6 @@ def _fast(text: str) -> datetime | date | None:
     return None
 
 
-
 def parse_date(text: str) -> datetime | date | None:
     """A datetime (aware if the text names a zone) when the text has a time, else a date."""
     if not looks_like_date(text):

@@ -127,8 +127,7 @@ class Linker:
         if not summaries:
             return {}
         self._shortcut.clear()
-        self._summaries = {x["article"]: x for x in summaries}
-        articles = list(self._summaries)
+        articles = list(dict.fromkeys(x["article"] for x in summaries))
         self.index.forget_articles(articles)
         new: dict = {}
         for x in summaries:
@@ -165,11 +164,9 @@ class Linker:
         return records
 
     def _summary(self, article: str) -> dict:
-        x = self._summaries.get(article)
-        if x is None:
-            x = self._summaries[article] = self.index.summary(article) or {
-                "article": article, "pub": "", "events": [], "statements": [], "amounts": []}
-        return x
+        """From the index (which keeps the batch's and recent ones decoded)."""
+        return self.index.summary(article) or {
+            "article": article, "pub": "", "events": [], "statements": [], "amounts": []}
 
     def _article_of(self, event: str) -> str:
         return self.index.article_of(event) or ""

@@ -129,7 +129,6 @@ def _run(task: Task) -> FileResult:
     return _worker.file(task)
 
 
-
 def default_jobs() -> int:
     """Worker processes for extraction: the loading process itself and the store's writer need
     about a core between them, so one worker per core beyond the second; on two cores, none

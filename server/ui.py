@@ -29,10 +29,16 @@ def favicon():
 @bp.route("/")
 def index():
     c = current_app.extensions["newsgraph"]
-    key = (c.store.version(), "index")
-    cached = c.cache.get(key)
-    if cached is not None:
-        return conditional(Response(cached, content_type="text/html; charset=utf-8"), c.store.version(), "index")
+    version = c.store.version()          # read once: the body and its ETag are of the same version
+    key = (version, "index")
+    body = c.cache.get(key)
+    if body is None:
+        body = _index_page(c)
+        c.cache.put(key, body)
+    return conditional(Response(body, content_type="text/html; charset=utf-8"), version, "index")
+
+
+def _index_page(c) -> bytes:
     counts = []
     for label, cls in COUNTS:
         rows = c.store.select(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{cls}> }}")
@@ -46,7 +52,5 @@ def index():
         href = iri[len(c.base) - 1:] if iri.startswith(c.base) else iri
         articles.append({"href": href, "headline": r["h"].value,
                          "date": r["d"].value[:10] if "d" in r else "", "publisher": r["p"].value if "p" in r else ""})
-    body = render_template("index.html", base=c.base, counts=counts, articles=articles,
+    return render_template("index.html", base=c.base, counts=counts, articles=articles,
                            examples=EXAMPLES).encode("utf-8")
-    c.cache.put(key, body)
-    return conditional(Response(body, content_type="text/html; charset=utf-8"), c.store.version(), "index")
