@@ -1,5 +1,12 @@
 """The RDF document about one thing: its triples (with the graph each comes from), the labels
-of what it points to, the triples that point to it (paged), and the mentions that ground it.
+of what it points to, and, paged, the mentions that ground it and the triples that point to it.
+
+A hub (an outlet cited by thousands of articles) has thousands of mentions and backlinks: a page
+holds at most MENTIONS_PER_PAGE of the one and BACKLINKS_PER_PAGE of the other, so a document
+stays the same size however large the graph grows, and the next page is linked. Pages follow
+the store's own index order, which is fixed for a version of the store (and the ETag carries
+the version): an ORDER BY would have Oxigraph sort by the terms' text, which took 50-100 ms for
+an outlet's 1,000 backlinks, where the first page in index order takes a few.
 
 Every query binds the thing with a VALUES block written by pyoxigraph (``bind_values``): no
 request text is ever put into SPARQL.
@@ -15,6 +22,8 @@ from newsgraph.sparql_text import bind_values
 from newsgraph.terms import FOAF, KINDS, RDF, RDFS
 
 BACKLINKS_PER_PAGE = 500
+MENTIONS_PER_PAGE = 100
+GAF_DENOTED_BY = "http://groundedannotationframework.org/gaf#denotedBy"
 _SLUG = re.compile(r"[A-Za-z0-9._~-]{1,200}")
 
 
@@ -29,10 +38,9 @@ def exists(store, iri: ox.NamedNode) -> bool:
     return bool(store.query(bind_values("ASK { { ?x ?p ?o } UNION { ?s ?p ?x } }", {"x": iri})))
 
 
-def _rows(store, query: str, iri: ox.NamedNode) -> list:
-    result = store.query(bind_values(query, {"x": iri}))
-    names = [v.value for v in result.variables]
-    return [{n: row[n] for n in names} for row in result]
+def _rows(store, query: str, iri: ox.NamedNode) -> list[tuple]:
+    """The solutions as tuples, in the order of the query's variables."""
+    return [tuple(row) for row in store.query(bind_values(query, {"x": iri}))]
 
 
 def _labels(store, things, add) -> None:
@@ -40,44 +48,57 @@ def _labels(store, things, add) -> None:
     iris = list(dict.fromkeys(t for t in things if isinstance(t, ox.NamedNode)))
     for i in range(0, len(iris), 200):
         values = " ".join(str(s) for s in iris[i:i + 200])
-        for r in store.query(f"SELECT ?s ?l ?g WHERE {{ VALUES ?s {{ {values} }} "
-                             "GRAPH ?g { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } }"):
-            add(r["s"], RDFS.label, r["l"], r["g"])
+        for s, label, g in store.query(f"SELECT ?s ?l ?g WHERE {{ VALUES ?s {{ {values} }} "
+                                       "GRAPH ?g { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } }"):
+            add(s, RDFS.label, label, g)
 
 
 def describe(store, iri: ox.NamedNode, doc: ox.NamedNode, page: int = 1) -> tuple[list, bool]:
-    """(quads, more backlinks on a next page)."""
+    """(quads, more mentions or backlinks on a next page); no quads if the graph has nothing
+    about the thing on this page."""
     quads: list = []
     seen = set()
 
     def add(s, p, o, g):
-        q = ox.Quad(s, p, o, g if g is not None else ox.DefaultGraph())
+        q = ox.Quad(s, p, o, g)
         if q not in seen:
             seen.add(q)
             quads.append(q)
 
-    # what the thing says, graph by graph
-    own = _rows(store, "SELECT ?x ?p ?o ?g WHERE { GRAPH ?g { ?x ?p ?o } }", iri)
-    for r in own:
-        add(iri, r["p"], r["o"], r["g"])
-    # (the labels of the things it points to are asked with those of the backlinks, below)
-    # the mentions that ground it, with their text
-    for r in _rows(store, """SELECT ?x ?m ?p ?o ?g WHERE { ?x <http://groundedannotationframework.org/gaf#denotedBy> ?m .
-            GRAPH ?g { ?m ?p ?o } }""", iri):
-        add(r["m"], r["p"], r["o"], r["g"])
-    # backlinks, paged
-    offset = (page - 1) * BACKLINKS_PER_PAGE
-    back = _rows(store, f"""SELECT ?x ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p ?x }}
+    # what the thing says, graph by graph (but its mentions, which are paged)
+    own = _rows(store, f"""SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ ?x ?p ?o }}
+            FILTER (?p != <{GAF_DENOTED_BY}>) }}""", iri)
+    for p, o, g in own:
+        add(iri, p, o, g)
+    # a page of the mentions that ground it, with their text
+    offset = (page - 1) * MENTIONS_PER_PAGE
+    listed = _rows(store, f"""SELECT ?m ?mg WHERE {{ GRAPH ?mg {{ ?x <{GAF_DENOTED_BY}> ?m }} }}
+            LIMIT {MENTIONS_PER_PAGE + 1} OFFSET {offset}""", iri)
+    more = len(listed) > MENTIONS_PER_PAGE
+    listed = listed[:MENTIONS_PER_PAGE]
+    denoted_by = ox.NamedNode(GAF_DENOTED_BY)
+    for m, mg in listed:
+        add(iri, denoted_by, m, mg)
+    if listed:
+        values = " ".join(dict.fromkeys(str(m) for m, _ in listed))
+        for m, p, o, g in store.query(f"SELECT ?m ?p ?o ?g WHERE {{ VALUES ?m {{ {values} }} GRAPH ?g {{ ?m ?p ?o }} }}"):
+            add(m, p, o, g)
+    # a page of backlinks
+    back = _rows(store, f"""SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p ?x }}
             FILTER (?p != <http://www.w3.org/1999/02/22-rdf-syntax-ns#first>) }}
-            ORDER BY ?p ?s LIMIT {BACKLINKS_PER_PAGE + 1} OFFSET {offset}""", iri)
-    more = len(back) > BACKLINKS_PER_PAGE
-    for r in back[:BACKLINKS_PER_PAGE]:
-        add(r["s"], r["p"], iri, r["g"])
+            LIMIT {BACKLINKS_PER_PAGE + 1} OFFSET {(page - 1) * BACKLINKS_PER_PAGE}""", iri)
+    more = more or len(back) > BACKLINKS_PER_PAGE
+    back = back[:BACKLINKS_PER_PAGE]
+    for s, p, g in back:
+        add(s, p, iri, g)
+    if not quads:
+        return quads, False
     # labels of the things it points to and of those pointing here (asked by value: joined in
     # one query with the rest, the store would scan every label first)
-    _labels(store, [r["o"] for r in own] + [r["s"] for r in back[:BACKLINKS_PER_PAGE]], add)
+    _labels(store, [o for _, o, _ in own] + [s for s, _, _ in back], add)
     # the document and its topic
-    add(doc, RDF.type, FOAF.Document, None)
-    add(doc, FOAF.primaryTopic, iri, None)
-    add(iri, RDFS.isDefinedBy, doc, None)
+    default = ox.DefaultGraph()
+    add(doc, RDF.type, FOAF.Document, default)
+    add(doc, FOAF.primaryTopic, iri, default)
+    add(iri, RDFS.isDefinedBy, doc, default)
     return quads, more

@@ -52,12 +52,18 @@ def _split(name: str) -> tuple[str, str | None]:
     return (m.group(1), m.group(2)) if m else (name, None)
 
 
-def _thing(kind: str, slug: str) -> ox.NamedNode:
+def _thing(kind: str, slug: str, check: bool = True) -> ox.NamedNode:
+    """The thing's IRI; a 404 if it cannot be one we mint or (with `check`) the graph has
+    nothing about it."""
     c = ctx()
     iri = thing_iri(c.base, kind, slug)
-    if iri is None or not exists(c.store, iri):
-        raise HttpError(404, f"{c.base}id/{kind}/{slug} is not an IRI of this graph")
+    if iri is None or (check and not exists(c.store, iri)):
+        raise _unknown(iri or f"{c.base}id/{kind}/{slug}")
     return iri
+
+
+def _unknown(iri) -> HttpError:
+    return HttpError(404, f"{getattr(iri, 'value', iri)} is not an IRI of this graph")
 
 
 def alternates(kind: str, slug: str) -> list[dict]:
@@ -90,7 +96,7 @@ def data(kind: str, name: str):
     slug, ext = _split(name)
     if ext == "html":
         return redirect(url_for("linked_data.page", kind=kind, name=slug), code=301)
-    iri = _thing(kind, slug)
+    iri = _thing(kind, slug, check=False)      # (rdf_document finds out whether it is known)
     if ext is not None:
         fmt = EXTENSIONS[ext]
         headers = {}
@@ -114,6 +120,8 @@ def rdf_document(iri: ox.NamedNode, fmt, page: int, headers: dict, doc_path: str
     more = False
     if body is None:
         quads, more = describe(c.store, iri, doc, page)
+        if not quads and (page == 1 or not exists(c.store, iri)):
+            raise _unknown(iri)
         body = serialize_document(quads, fmt, c.base)
         if not more:
             c.cache.put(key, body)

@@ -208,3 +208,53 @@ def test_rapper_reads_a_person(live):
     full = subprocess.run(["rapper", "-q", "-g", f"{host}/id/person/emmanuel-macron"],
                           capture_output=True, text=True, timeout=60).stdout
     assert "<http://www.wikidata.org/entity/Q3052772>" in full
+
+
+# ---------------------------------------------------------------- paged documents
+
+DENOTED_BY = "http://groundedannotationframework.org/gaf#denotedBy"
+
+
+def test_a_hubs_mentions_and_backlinks_are_paged_each_once(seeded, monkeypatch):
+    import pyoxigraph as ox
+
+    from server import describe
+
+    monkeypatch.setattr(describe, "MENTIONS_PER_PAGE", 2)
+    monkeypatch.setattr(describe, "BACKLINKS_PER_PAGE", 3)
+    hub = seeded.select(f"SELECT ?x (COUNT(?m) AS ?n) WHERE {{ ?x <{DENOTED_BY}> ?m }} "
+                        "GROUP BY ?x ORDER BY DESC(?n) ?x LIMIT 1")[0]
+    iri, n_mentions = hub["x"].value, int(hub["n"].value)
+    backlinks = {(r["s"].value, r["p"].value, r["g"].value) for r in seeded.select(
+        f"SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p <{iri}> }} "
+        "FILTER (?p != <http://www.w3.org/1999/02/22-rdf-syntax-ns#first>) }")}
+    assert n_mentions >= 5 and len(backlinks) >= 4, "the seeds should have a hub to page"
+    client = create_app({"store": ":memory:"}, store=seeded).test_client()
+    url, mentions, back, pages = "/data/" + iri[len(BASE + "id/"):] + ".nq", [], [], 0
+    while url:
+        r = client.get(url)
+        assert r.status_code == 200, url
+        pages += 1
+        quads = list(ox.parse(r.data, format=ox.RdfFormat.N_QUADS))
+        anchored = {q.subject.value for q in quads if q.predicate.value.endswith("nif-core#anchorOf")}
+        page_mentions = [q.object.value for q in quads if q.subject.value == iri and q.predicate.value == DENOTED_BY]
+        assert len(page_mentions) <= 2 and set(page_mentions) <= anchored   # each with its text
+        mentions += page_mentions
+        page_back = [(q.subject.value, q.predicate.value, q.graph_name.value) for q in quads
+                     if isinstance(q.object, ox.NamedNode) and q.object.value == iri
+                     and not isinstance(q.graph_name, ox.DefaultGraph)]
+        assert len(page_back) <= 3
+        back += page_back
+        link = r.headers.get("Link", "")
+        url = link[1:link.index(">")] if 'rel="next"' in link else None
+        assert pages < 50
+    assert len(mentions) == len(set(mentions)) == n_mentions
+    assert len(back) == len(set(back)) and set(back) == backlinks
+    assert pages == max(-(-n_mentions // 2), -(-len(backlinks) // 3))
+
+
+def test_a_page_past_the_end_is_empty_but_not_missing(client, samples):
+    person = "/data/" + samples["person"][len(BASE + "id/"):] + ".nt"
+    last = client.get(person + "?page=1000")
+    assert last.status_code == 200 and "Link" not in last.headers
+    assert client.get("/data/person/nobody-at-all.nt?page=2").status_code == 404
