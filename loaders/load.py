@@ -23,7 +23,7 @@ from newsgraph.store import Store
 from newsgraph.terms import check_base, mint, ng, ontology_iri, short_hash
 
 from .link import Linker
-from .pipeline import build_pipeline
+from .pipeline import check_stages
 from .read import RDF_EXTENSIONS, Task, is_article_file, tasks
 from .to_rdf import Mapper, Run, literal, nquads
 from .work import Extracted, Job, extract_files
@@ -81,7 +81,7 @@ class Loader:
         self.base = check_base(store.resolve_base(base, DEFAULT_BASE))
         self.graph = ox.NamedNode(graph) if graph else None
         self.stages = tuple(stages) if stages is not None else None
-        build_pipeline(stages)   # a bad stage list fails here, before anything is written
+        check_stages(stages)     # a bad stage list fails here, before anything is written
         self.mapper = Mapper(self.base)
         self.link = link
         self.linker: Linker | None = None

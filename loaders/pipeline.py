@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import amounts, entities, events, nlp, statements, times  # noqa: F401  (they register stages)
-from .registry import Pipeline
+from .registry import Pipeline, check_order, get
 
 DATA = Path(__file__).parent / "data"
 
@@ -30,3 +30,9 @@ def build_pipeline(stages=None) -> Pipeline:
     pipeline = Pipeline(DEFAULT_STAGES if stages is None else stages)
     pipeline.data_version = data_version()
     return pipeline
+
+
+def check_stages(stages=None) -> None:
+    """Fail as build_pipeline would (an unknown stage, a stage before what it needs) without
+    building the stages (spaCy and the gazetteers take a second or two)."""
+    check_order([get(n) for n in (DEFAULT_STAGES if stages is None else stages)])

@@ -155,3 +155,19 @@ def test_load_run_provenance(store, seeds_copy):
                         substitutions={ox.Variable("run"): ox.NamedNode(report.run)})
     assert len(rows) == 2
     assert all(r["start"].value <= r["end"].value for r in rows)
+
+
+def test_a_bad_stage_list_fails_before_anything_is_written(store, seeds_copy, monkeypatch):
+    from loaders import registry
+    from loaders.load import Loader
+
+    built = []
+    for name, info in list(registry._STAGES.items()):
+        monkeypatch.setitem(registry._STAGES, name, info.__class__(
+            info.name, lambda f=info.factory: built.append(1) or f(), info.requires, info.assigns))
+    with pytest.raises(KeyError, match="no extraction stage named 'nope'"):
+        Loader(store, stages=["tokens", "nope"])
+    with pytest.raises(ValueError, match="requires tokens"):
+        Loader(store, stages=["entities", "tokens"])
+    assert built == [], "checking the list should not build the stages (spaCy takes a second)"
+    assert dump(store) == []
