@@ -72,6 +72,9 @@ class Store:
     """What the loaders, the server and the command line need from a triple store."""
 
     location: str
+    #: whether a query with no ORDER BY answers in the same order every time for one version of
+    #: the data (Oxigraph's does: index order); a remote store is not assumed to
+    stable_order: bool = False
 
     def query(self, query: str, *, substitutions=None, default_graph=None, named_graphs=None,
               base_iri=None):
@@ -190,6 +193,8 @@ def graph_update_text(graphs: Mapping[ox.NamedNode, list], shared: Iterable) -> 
 
 class EmbeddedStore(Store):
     """pyoxigraph, in memory or on disk (see the module docstring for the disk layout)."""
+
+    stable_order = True
 
     def __init__(self, path: str | os.PathLike | None = None, *, create: bool = True):
         self._lock = threading.Lock()
@@ -419,6 +424,8 @@ class Session(Store):
     New graphs go in with pyoxigraph's bulk loader; everything since the last checkpoint is
     one unit: a crash rolls it all back, a checkpoint publishes it all.
     """
+
+    stable_order = True
 
     def __init__(self, owner: EmbeddedStore, every: float):
         self.owner = owner

@@ -6,7 +6,8 @@ holds at most MENTIONS_PER_PAGE of the one and BACKLINKS_PER_PAGE of the other, 
 stays the same size however large the graph grows, and the next page is linked. Pages follow
 the store's own index order, which is fixed for a version of the store (and the ETag carries
 the version): an ORDER BY would have Oxigraph sort by the terms' text, which took 50-100 ms for
-an outlet's 1,000 backlinks, where the first page in index order takes a few.
+an outlet's 1,000 backlinks, where the first page in index order takes a few. A remote store
+promises no order without ORDER BY (``Store.stable_order``), so there the pages are sorted.
 
 Every query binds the thing with a VALUES block written by pyoxigraph (``bind_values``): no
 request text is ever put into SPARQL.
@@ -72,7 +73,8 @@ def describe(store, iri: ox.NamedNode, doc: ox.NamedNode, page: int = 1) -> tupl
         add(iri, p, o, g)
     # a page of the mentions that ground it, with their text
     offset = (page - 1) * MENTIONS_PER_PAGE
-    listed = _rows(store, f"""SELECT ?m ?mg WHERE {{ GRAPH ?mg {{ ?x <{GAF_DENOTED_BY}> ?m }} }}
+    in_order = "" if store.stable_order else "ORDER BY ?m ?mg"
+    listed = _rows(store, f"""SELECT ?m ?mg WHERE {{ GRAPH ?mg {{ ?x <{GAF_DENOTED_BY}> ?m }} }} {in_order}
             LIMIT {MENTIONS_PER_PAGE + 1} OFFSET {offset}""", iri)
     more = len(listed) > MENTIONS_PER_PAGE
     listed = listed[:MENTIONS_PER_PAGE]
@@ -85,7 +87,7 @@ def describe(store, iri: ox.NamedNode, doc: ox.NamedNode, page: int = 1) -> tupl
             add(m, p, o, g)
     # a page of backlinks
     back = _rows(store, f"""SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p ?x }}
-            FILTER (?p != <http://www.w3.org/1999/02/22-rdf-syntax-ns#first>) }}
+            FILTER (?p != <http://www.w3.org/1999/02/22-rdf-syntax-ns#first>) }} {in_order and "ORDER BY ?p ?s ?g"}
             LIMIT {BACKLINKS_PER_PAGE + 1} OFFSET {(page - 1) * BACKLINKS_PER_PAGE}""", iri)
     more = more or len(back) > BACKLINKS_PER_PAGE
     back = back[:BACKLINKS_PER_PAGE]

@@ -215,11 +215,13 @@ def test_rapper_reads_a_person(live):
 DENOTED_BY = "http://groundedannotationframework.org/gaf#denotedBy"
 
 
-def test_a_hubs_mentions_and_backlinks_are_paged_each_once(seeded, monkeypatch):
+@pytest.mark.parametrize("stable_order", [True, False], ids=["index-order", "sorted (a remote store)"])
+def test_a_hubs_mentions_and_backlinks_are_paged_each_once(seeded, monkeypatch, stable_order):
     import pyoxigraph as ox
 
     from server import describe
 
+    monkeypatch.setattr(seeded, "stable_order", stable_order)
     monkeypatch.setattr(describe, "MENTIONS_PER_PAGE", 2)
     monkeypatch.setattr(describe, "BACKLINKS_PER_PAGE", 3)
     hub = seeded.select(f"SELECT ?x (COUNT(?m) AS ?n) WHERE {{ ?x <{DENOTED_BY}> ?m }} "
