@@ -96,7 +96,8 @@ def _fast(text: str) -> datetime | date | None:
         hour, ap = int(clock.group("h")), (clock.group("ap") or "").lower()
         if ap and not 1 <= hour <= 12:
             return None
-        hour = hour % 12 + (12 if ap == "p" else 0) if ap else hour
+        if ap:
+            hour = hour % 12 + (12 if ap == "p" else 0)
         value = datetime(day.year, day.month, day.day, hour, int(clock.group("mi")), int(clock.group("s") or 0))
     except ValueError:
         return None

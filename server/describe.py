@@ -73,8 +73,8 @@ def describe(store, iri: ox.NamedNode, doc: ox.NamedNode, page: int = 1) -> tupl
         add(iri, p, o, g)
     # a page of the mentions that ground it, with their text
     offset = (page - 1) * MENTIONS_PER_PAGE
-    in_order = "" if store.stable_order else "ORDER BY ?m ?mg"
-    listed = _rows(store, f"""SELECT ?m ?mg WHERE {{ GRAPH ?mg {{ ?x <{GAF_DENOTED_BY}> ?m }} }} {in_order}
+    sorted_mentions, sorted_back = ("", "") if store.stable_order else ("ORDER BY ?m ?mg", "ORDER BY ?p ?s ?g")
+    listed = _rows(store, f"""SELECT ?m ?mg WHERE {{ GRAPH ?mg {{ ?x <{GAF_DENOTED_BY}> ?m }} }} {sorted_mentions}
             LIMIT {MENTIONS_PER_PAGE + 1} OFFSET {offset}""", iri)
     more = len(listed) > MENTIONS_PER_PAGE
     listed = listed[:MENTIONS_PER_PAGE]
@@ -87,7 +87,7 @@ def describe(store, iri: ox.NamedNode, doc: ox.NamedNode, page: int = 1) -> tupl
             add(m, p, o, g)
     # a page of backlinks
     back = _rows(store, f"""SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p ?x }}
-            FILTER (?p != <http://www.w3.org/1999/02/22-rdf-syntax-ns#first>) }} {in_order and "ORDER BY ?p ?s ?g"}
+            FILTER (?p != <http://www.w3.org/1999/02/22-rdf-syntax-ns#first>) }} {sorted_back}
             LIMIT {BACKLINKS_PER_PAGE + 1} OFFSET {(page - 1) * BACKLINKS_PER_PAGE}""", iri)
     more = more or len(back) > BACKLINKS_PER_PAGE
     back = back[:BACKLINKS_PER_PAGE]
