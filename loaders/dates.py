@@ -56,9 +56,8 @@ _RFC822 = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{2
                      r"(?:[+-]\d{4}|GMT|UTC?|Z)$")
 _DATE = (rf"(?:(?P<m1>{_MONTH})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?|"
          rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH})\.?,?)\s+(?P<y>(?:19|20)\d\d)")
-_DAY_MONTH_YEAR = re.compile(rf"^{_DATE}$", re.I)
-_DATE_CLOCK = re.compile(rf"^{_DATE},?\s+(?P<h>\d{{1,2}}):(?P<mi>\d{{2}})(?::(?P<s>\d{{2}}))?"
-                         r"(?:\s*(?P<ap>[ap])\.?m\.?)?$", re.I)
+_DATE_CLOCK = re.compile(rf"^{_DATE}(?:,?\s+(?P<h>\d{{1,2}}):(?P<mi>\d{{2}})(?::(?P<s>\d{{2}}))?"
+                         r"(?:\s*(?P<ap>[ap])\.?m\.?)?)?$", re.I)     # the time is optional
 _ZONE_AT_END = re.compile(r"\s(?:[A-Za-z]{1,5}|[+-]\d{2}:?\d{2})$")
 _AM_PM_AT_END = re.compile(r"\d\s*[ap]\.?m\.?$", re.I)
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
@@ -84,22 +83,20 @@ def _fast(text: str) -> datetime | date | None:
         if zone is None:
             return None
         text = text.strip()
-    m = _DAY_MONTH_YEAR.match(text) if zone is None else None
-    clock = None if m else _DATE_CLOCK.match(text)
-    if not (m or clock):
+    m = _DATE_CLOCK.match(text)
+    if m is None or (zone is not None and m.group("h") is None):     # a zone with no time: dateparser's
         return None
-    m = m or clock
     month = (m.group("m1") or m.group("m2"))[:3].lower()
     try:
         day = date(int(m.group("y")), _MONTHS.index(month) + 1, int(m.group("d1") or m.group("d2")))
-        if clock is None:
+        if m.group("h") is None:
             return day
-        hour, ap = int(clock.group("h")), (clock.group("ap") or "").lower()
+        hour, ap = int(m.group("h")), (m.group("ap") or "").lower()
         if ap and not 1 <= hour <= 12:
             return None
         if ap:
             hour = hour % 12 + (12 if ap == "p" else 0)
-        value = datetime(day.year, day.month, day.day, hour, int(clock.group("mi")), int(clock.group("s") or 0))
+        value = datetime(day.year, day.month, day.day, hour, int(m.group("mi")), int(m.group("s") or 0))
     except ValueError:
         return None
     return value.replace(tzinfo=zone) if zone is not None else value

@@ -115,7 +115,8 @@ def rdf_document(iri: ox.NamedNode, fmt, page: int, headers: dict, doc_path: str
     c = ctx()
     doc_path = doc_path or request.path
     doc = ox.NamedNode(c.base.rstrip("/") + doc_path)
-    key = (c.store.version(), "doc", iri.value, fmt.name, page)
+    version = c.store.version()          # read once: the body and its ETag are of the same version
+    key = (version, "doc", iri.value, fmt.name, page)
     body = c.cache.get(key)
     more = False
     if body is None:
@@ -129,7 +130,7 @@ def rdf_document(iri: ox.NamedNode, fmt, page: int, headers: dict, doc_path: str
     resp.headers.update(headers)
     if more:
         resp.headers["Link"] = f'<{doc_path}?page={page + 1}>; rel="next"'
-    return conditional(resp, c.store.version(), iri.value, fmt.name, page)
+    return conditional(resp, version, iri.value, fmt.name, page)
 
 
 def serialize_document(quads, fmt, base: str) -> bytes:
@@ -151,6 +152,7 @@ def page(kind: str, name: str):
         return redirect(url_for("linked_data.data", kind=kind, name=name), code=301)
     iri = _thing(kind, slug)
     c = ctx()
+    version = c.store.version()          # before the page is made: an ETag never newer than its body
     view = View(c.store, c.base)
     links = alternates(kind, slug)
     context = {"base": c.base, "iri": iri.value, "kind": kind, "alternates": links,
@@ -170,8 +172,7 @@ def page(kind: str, name: str):
         context.update(properties=view.properties(iri), backlinks=view.backlinks(iri))
     resp = Response(render_template(template, **context), content_type="text/html; charset=utf-8")
     resp.headers["Link"] = _link_header([a for a in links if a["type"] != HTML])
-    return conditional(resp, c.store.version(), request.full_path, "html")
-
+    return conditional(resp, version, request.full_path, "html")
 
 
 def related_events(view: View, iri: ox.NamedNode) -> list[dict]:
@@ -194,9 +195,10 @@ def related_events(view: View, iri: ox.NamedNode) -> list[dict]:
 @bp.route("/timeline")
 def timeline():
     c = ctx()
+    version = c.store.version()          # before the page is made: an ETag never newer than its body
     resp = Response(render_template("timeline.html", base=c.base, months=View(c.store, c.base).timeline()),
                     content_type="text/html; charset=utf-8")
-    return conditional(resp, c.store.version(), "timeline")
+    return conditional(resp, version, "timeline")
 
 
 # ---------------------------------------------------------------- the ontology
