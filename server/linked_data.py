@@ -104,11 +104,15 @@ def data(kind: str, name: str):
         fmt = negotiate("rdf")
         headers = {"Vary": "Accept",
                    "Content-Location": url_for("linked_data.data", kind=kind, name=f"{slug}.{fmt.extension}")}
+    return rdf_document(iri, fmt, page_number(), headers)
+
+
+def page_number() -> int:
+    """The ?page= of a paged document or page (1 when not given)."""
     try:
-        page = max(1, int(request.args.get("page", "1")))
+        return max(1, int(request.args.get("page", "1")))
     except ValueError:
         raise HttpError(400, "page must be a number") from None
-    return rdf_document(iri, fmt, page, headers)
 
 
 def rdf_document(iri: ox.NamedNode, fmt, page: int, headers: dict, doc_path: str | None = None) -> Response:
@@ -158,10 +162,15 @@ def page(kind: str, name: str):
     context = {"base": c.base, "iri": iri.value, "kind": kind, "alternates": links,
                "summary": view.summary(iri), "view": view}
     template = TEMPLATES.get(kind, "thing.html")
+    more = False
     if kind in ("person", "organisation", "place", "source", "group"):
-        context.update(statements=view.statements_by(iri), relayed=view.statements_by(iri, "ng:via"),
-                       events=view.events_of(iri), located=view.events_of(iri, "sem:hasPlace"),
-                       roles=view.roles(iri), members=view.members(iri), mentions=view.mention_count(iri))
+        n = page_number()
+        (said, more1), (relayed, more2) = view.statements_by(iri, page=n), view.statements_by(iri, "ng:via", page=n)
+        (events, more3), (located, more4) = view.events_of(iri, page=n), view.events_of(iri, "sem:hasPlace", page=n)
+        mentions = view.mentioned_in(iri, page=n)
+        more = more1 or more2 or more3 or more4 or mentions["more"]
+        context.update(statements=said, relayed=relayed, events=events, located=located, mentions=mentions,
+                       roles=view.roles(iri), members=view.members(iri), page=n, more=more)
     elif kind == "event":
         context.update(event=view.event(iri), related=related_events(view, iri))
     elif kind == "statement":
@@ -172,6 +181,8 @@ def page(kind: str, name: str):
         context.update(properties=view.properties(iri), backlinks=view.backlinks(iri))
     resp = Response(render_template(template, **context), content_type="text/html; charset=utf-8")
     resp.headers["Link"] = _link_header([a for a in links if a["type"] != HTML])
+    if more:
+        resp.headers["Link"] += f', <{request.path}?page={context["page"] + 1}>; rel="next"'
     return conditional(resp, version, request.full_path, "html")
 
 

@@ -260,3 +260,52 @@ def test_a_page_past_the_end_is_empty_but_not_missing(client, samples):
     last = client.get(person + "?page=1000")
     assert last.status_code == 200 and "Link" not in last.headers
     assert client.get("/data/person/nobody-at-all.nt?page=2").status_code == 404
+
+
+def _html_pages(client, url):
+    """The HTML pages of a thing, following rel="next" (header and link agree)."""
+    pages = []
+    while url:
+        r = client.get(url, headers={"Accept": "text/html"})
+        assert r.status_code == 200, url
+        html = r.data.decode()
+        pages.append(html)
+        nxt = [part for part in r.headers.get("Link", "").split(", ") if 'rel="next"' in part]
+        url = nxt[0][1:nxt[0].index(">")] if nxt else None
+        assert (url is not None) == ('rel="next"' in html)
+        assert len(pages) < 50
+    return pages
+
+
+def test_an_entity_page_is_paged_and_lists_each_statement_event_and_article_once(seeded, monkeypatch):
+    import re
+
+    from server import pages as pages_module
+
+    monkeypatch.setattr(pages_module, "STATEMENTS_PER_PAGE", 2)
+    monkeypatch.setattr(pages_module, "EVENTS_PER_PAGE", 1)
+    monkeypatch.setattr(pages_module, "ARTICLES_PER_PAGE", 1)
+    # the thing with most statements, events and articles mentioning it, all at once
+    who = seeded.select(f"""PREFIX ng: <{BASE}ontology#> PREFIX sem: <http://semanticweb.cs.vu.nl/2009/11/sem/>
+        SELECT ?x (COUNT(DISTINCT ?st) AS ?s) (COUNT(DISTINCT ?ev) AS ?e) WHERE {{
+        ?st ng:speaker ?x . ?ev sem:hasActor ?x ; ng:reportedIn ?a }} GROUP BY ?x ORDER BY DESC(?s * ?e) ?x LIMIT 1""")[0]
+    iri = who["x"].value
+    said = {r["st"].value for r in seeded.select(f"SELECT ?st WHERE {{ ?st <{BASE}ontology#speaker> <{iri}> }}")}
+    events = {r["ev"].value for r in seeded.select(
+        f"SELECT ?ev WHERE {{ ?ev <http://semanticweb.cs.vu.nl/2009/11/sem/hasActor> <{iri}> }}")}
+    articles = {r["a"].value for r in seeded.select(
+        f"SELECT DISTINCT ?a WHERE {{ GRAPH ?g {{ <{iri}> <{DENOTED_BY}> ?m }} ?g <http://www.w3.org/ns/prov#wasDerivedFrom> ?a }}")}
+    assert len(said) >= 3 and len(events) >= 2, "the seeds should have someone to page"
+    client = create_app({"store": ":memory:"}, store=seeded).test_client()
+    pages = _html_pages(client, "/page/" + iri[len(BASE + "id/"):])
+    local = lambda hrefs: [BASE + h[1:] for h in hrefs]  # noqa: E731
+    shown_st = local(h for p in pages for h in re.findall(r'href="(/id/statement/[^"]+)" title="the statement"', p))
+    shown_ev = local(h for p in pages for h in re.findall(r'<li><a href="(/id/event/[^"]+)"', p))
+    listed = [re.search(r"<dt>Mentioned in</dt><dd>(.*?)</dd>", p, re.S) for p in pages]
+    shown_art = local(h for m in listed if m for h in re.findall(r'href="(/id/article/[^"]+)"', m.group(1)))
+    assert len(shown_st) == len(set(shown_st)) and set(shown_st) == said
+    assert len(shown_ev) == len(set(shown_ev)) and set(shown_ev) == events
+    assert len(shown_art) == len(set(shown_art)) and set(shown_art) == articles
+    assert len(pages) == max(-(-len(said) // 2), len(events), len(articles))
+    assert f"{len(articles)} article" in pages[-1]                       # the totals on every page
+    assert client.get("/page/" + iri[len(BASE + "id/"):] + "?page=x").status_code == 400
