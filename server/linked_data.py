@@ -178,7 +178,9 @@ def page(kind: str, name: str):
     elif kind == "article":
         context.update(article=view.article(iri))
     else:
-        context.update(properties=view.properties(iri), backlinks=view.backlinks(iri))
+        n = page_number()
+        backlinks, more = view.backlinks(iri, page=n)
+        context.update(properties=view.properties(iri), backlinks=backlinks, page=n, more=more)
     resp = Response(render_template(template, **context), content_type="text/html; charset=utf-8")
     resp.headers["Link"] = _link_header([a for a in links if a["type"] != HTML])
     if more:
@@ -207,9 +209,13 @@ def related_events(view: View, iri: ox.NamedNode) -> list[dict]:
 def timeline():
     c = ctx()
     version = c.store.version()          # before the page is made: an ETag never newer than its body
-    resp = Response(render_template("timeline.html", base=c.base, months=View(c.store, c.base).timeline()),
+    n = page_number()
+    shown = View(c.store, c.base).timeline(n)
+    resp = Response(render_template("timeline.html", base=c.base, page=n, **shown),
                     content_type="text/html; charset=utf-8")
-    return conditional(resp, version, "timeline")
+    if shown["more"]:
+        resp.headers["Link"] = f'<{request.path}?page={n + 1}>; rel="next"'
+    return conditional(resp, version, request.full_path, "timeline")
 
 
 # ---------------------------------------------------------------- the ontology

@@ -309,3 +309,40 @@ def test_an_entity_page_is_paged_and_lists_each_statement_event_and_article_once
     assert len(pages) == max(-(-len(said) // 2), len(events), len(articles))
     assert f"{len(articles)} article" in pages[-1]                       # the totals on every page
     assert client.get("/page/" + iri[len(BASE + "id/"):] + "?page=x").status_code == 400
+
+
+def test_the_timeline_is_paged_in_time_order_each_event_once(seeded, monkeypatch):
+    import re
+
+    from server import pages as pages_module
+
+    monkeypatch.setattr(pages_module, "TIMELINE_PER_PAGE", 2)
+    dated = {(r["ev"].value, r["t"].value) for r in seeded.select(
+        "SELECT ?ev ?t WHERE { ?ev <http://semanticweb.cs.vu.nl/2009/11/sem/hasTimeStamp> ?t }")}
+    assert len(dated) >= 5, "the seeds should have a timeline to page"
+    client = create_app({"store": ":memory:"}, store=seeded).test_client()
+    pages = _html_pages(client, "/timeline")
+    shown = [(BASE + href[1:], when) for p in pages for when, href in
+             re.findall(r'<span class="when">([^<]+)</span> <a href="(/id/event/[^"]+)"', p)]
+    assert len(shown) == len(set(shown)) and set(shown) == dated
+    assert [when for _, when in shown] == sorted(when for _, when in shown)
+    assert len(pages) == -(-len(dated) // 2) and f"{len(dated)} dated events" in pages[0]
+    first, second = client.get("/timeline"), client.get("/timeline?page=2")
+    assert first.headers["ETag"] != second.headers["ETag"]               # a page's ETag is its own
+
+
+def test_a_plain_pages_backlinks_are_paged_each_once(seeded, monkeypatch):
+    import re
+
+    from server import pages as pages_module
+
+    monkeypatch.setattr(pages_module, "BACKLINKS_PER_PAGE", 2)
+    run = seeded.select("SELECT ?r WHERE { ?r a <http://www.w3.org/ns/prov#Activity> } LIMIT 1")[0]["r"].value
+    pointing = {r["s"].value for r in seeded.select(f"SELECT DISTINCT ?s WHERE {{ ?s ?p <{run}> }}")}
+    assert len(pointing) >= 3, "the seeds' load run should be pointed at by its graphs"
+    client = create_app({"store": ":memory:"}, store=seeded).test_client()
+    pages = _html_pages(client, "/page/" + run[len(BASE + "id/"):])
+    listed = [m.group(1) for p in pages for m in re.finditer(r"<h2>Pointing here</h2>(.*?)</ul>", p, re.S)]
+    shown = [BASE + h[1:] if h.startswith("/") else h for part in listed for h in re.findall(r'<li><a href="([^"]+)"', part)]
+    assert len(shown) == len(set(shown)) and set(shown) == pointing
+    assert len(pages) == -(-len(pointing) // 2)
