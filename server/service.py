@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import os
 import threading
 
 import pyoxigraph as ox
 from flask import Response, current_app, render_template
 
 from newsgraph import formats
+from newsgraph.store import MEMORY
 from newsgraph.terms import DCTERMS, RDF, RDFS, VOID, XSD, mint
 from newsgraph.terms import prefixes as base_prefixes
 
@@ -21,39 +25,110 @@ SCHEMA = "http://schema.org/"
 RESULT_FORMATS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
                   "SPARQL_Results_TSV", "Turtle", "N-Triples", "N-Quads", "TriG", "JSON-LD", "RDF_XML"]
 MAX_GRAPHS = 500
+log = logging.getLogger(__name__)
+
+#: how long a request waits for the dataset's counts before it is answered without them
+STATS_WAIT_S = 0.5
 
 _lock = threading.Lock()
-_cache: dict = {}
+_done: dict = {}        # (id of the store, version) -> counts (the last few)
+_running: dict = {}     # (id of the store, version) -> the thread counting them
 
 
 def n(iri: str) -> ox.NamedNode:
     return ox.NamedNode(iri)
 
 
-def statistics(store) -> dict:
-    """Counts for VoID, computed once per store version."""
+def statistics(store, wait: float | None = None) -> dict | None:
+    """Counts for VoID, made once per store version in a thread of their own; None while they
+    are being made. They read the whole store (at 10,000 articles: 10 s), so a request waits
+    for them at most STATS_WAIT_S and is otherwise answered without them; the worker processes
+    share them through a file beside the store."""
     version = store.version()
+    key = (id(store), version)
     with _lock:
-        if _cache.get("version") == version:
-            return _cache["stats"]
+        if key in _done:
+            return _done[key]
+        job = _running.get(key)
+        if job is None:
+            job = threading.Thread(target=_count, args=(store, key), daemon=True, name="newsgraph-void")
+            _running[key] = job
+            job.start()
+    job.join(STATS_WAIT_S if wait is None else wait)
+    with _lock:
+        return _done.get(key)
+
+
+def _count(store, key) -> None:
+    try:
+        stats = _read_kept(store, key[1])
+        if stats is None:
+            stats = _counts(store)
+            if store.version() != key[1]:
+                return                   # counted (partly) in a newer version: not this one's
+            _keep(store, key[1], stats)
+        with _lock:
+            while len(_done) >= 4:
+                _done.pop(next(iter(_done)))
+            _done[key] = stats
+    except Exception:  # noqa: BLE001 - the description goes out without counts
+        log.exception("the dataset's counts could not be made")
+    finally:
+        with _lock:
+            _running.pop(key, None)
+
+
+def _counts(store) -> dict:
     triples = int(store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"].value)
     graphs = store.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } "
                           f"GROUP BY ?g ORDER BY DESC(?n) LIMIT {MAX_GRAPHS}")
     classes = store.select("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n) LIMIT 200")
     examples = store.select("SELECT ?s WHERE { ?s a <http://schema.org/Person> ; "
                             "<http://www.w3.org/2002/07/owl#sameAs> ?w } LIMIT 3")
-    stats = {"triples": triples, "graphs": graphs, "classes": classes,
-             "examples": [r["s"] for r in examples]}
-    with _lock:
-        _cache.update(version=version, stats=stats)
-    return stats
+    return {"triples": triples,
+            "graphs": [(str(r["g"]), int(r["n"].value)) for r in graphs],
+            "classes": [(str(r["c"]), int(r["n"].value)) for r in classes if not isinstance(r["c"], ox.Literal)],
+            "examples": [str(r["s"]) for r in examples]}
+
+
+def _kept_path(store) -> str | None:
+    path = store.side_file("void-counts.json")
+    return None if path == MEMORY else path
+
+
+def _read_kept(store, version: str) -> dict | None:
+    path = _kept_path(store)
+    try:
+        with open(path, encoding="utf-8") as f:
+            kept = json.load(f)
+    except (TypeError, OSError, ValueError):
+        return None
+    return kept["stats"] if isinstance(kept, dict) and kept.get("version") == version else None
+
+
+def _keep(store, version: str, stats: dict) -> None:
+    path = _kept_path(store)
+    if path is None:
+        return
+    try:
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump({"version": version, "stats": stats}, f)
+        os.replace(tmp, path)
+    except OSError as e:
+        log.warning("the dataset's counts were not kept in %s: %s", path, e)
+
+
+def _term(nt: str):
+    """A term kept in its N-Triples form (IRIs and blank nodes: graph and class names)."""
+    return ox.BlankNode(nt[2:]) if nt.startswith("_:") else ox.NamedNode(nt[1:-1])
 
 
 def description_quads(base: str, store, update_enabled: bool) -> list:
     endpoint = n(base + "sparql")
     dataset = mint(base, "dataset", "newsgraph")
     stats = statistics(store)
-    t = []
+    t: list = []
     add = t.append
     add((endpoint, RDF.type, n(SD + "Service")))
     add((endpoint, n(SD + "endpoint"), endpoint))
@@ -70,27 +145,11 @@ def description_quads(base: str, store, update_enabled: bool) -> list:
     add((dataset, DCTERMS.title, ox.Literal("newsgraph")))
     add((dataset, VOID.sparqlEndpoint, endpoint))
     add((dataset, VOID.uriSpace, ox.Literal(base + "id/")))
-    add((dataset, VOID.triples, ox.Literal(str(stats["triples"]), datatype=XSD.integer)))
-    add((dataset, VOID.classes, ox.Literal(str(len(stats["classes"])), datatype=XSD.integer)))
-    for ex in stats["examples"]:
-        add((dataset, VOID.exampleResource, ex))
     default = ox.BlankNode("default")
     add((dataset, n(SD + "defaultGraph"), default))
     add((default, RDF.type, n(SD + "Graph")))
-    add((default, VOID.triples, ox.Literal(str(stats["triples"]), datatype=XSD.integer)))
-    for i, row in enumerate(stats["graphs"]):
-        ng, gr = ox.BlankNode(f"ng{i}"), ox.BlankNode(f"g{i}")
-        add((dataset, n(SD + "namedGraph"), ng))
-        add((ng, RDF.type, n(SD + "NamedGraph")))
-        add((ng, n(SD + "name"), row["g"]))
-        add((ng, n(SD + "graph"), gr))
-        add((gr, RDF.type, n(SD + "Graph")))
-        add((gr, VOID.triples, row["n"]))
-    for i, row in enumerate(stats["classes"]):
-        part = ox.BlankNode(f"c{i}")
-        add((dataset, VOID.classPartition, part))
-        add((part, VOID["class"], row["c"]))
-        add((part, VOID.entities, row["n"]))
+    if stats is not None:
+        _add_counts(add, dataset, default, stats)
     for ex in EXAMPLES:
         q = n(f"{base}sparql#{ex['id']}")
         add((q, RDF.type, n(SH + "SPARQLExecutable")))
@@ -100,6 +159,28 @@ def description_quads(base: str, store, update_enabled: bool) -> list:
         add((q, n(SH + "select"), ox.Literal(prologue(base) + ex["query"])))
         add((q, n(SCHEMA + "target"), endpoint))
     return [ox.Triple(*x) for x in t]
+
+
+def _add_counts(add, dataset, default, stats: dict) -> None:
+    count = lambda k: ox.Literal(str(k), datatype=XSD.integer)  # noqa: E731
+    add((dataset, VOID.triples, count(stats["triples"])))
+    add((dataset, VOID.classes, count(len(stats["classes"]))))
+    for ex in stats["examples"]:
+        add((dataset, VOID.exampleResource, _term(ex)))
+    add((default, VOID.triples, count(stats["triples"])))
+    for i, (name, k) in enumerate(stats["graphs"]):
+        ng, gr = ox.BlankNode(f"ng{i}"), ox.BlankNode(f"g{i}")
+        add((dataset, n(SD + "namedGraph"), ng))
+        add((ng, RDF.type, n(SD + "NamedGraph")))
+        add((ng, n(SD + "name"), _term(name)))
+        add((ng, n(SD + "graph"), gr))
+        add((gr, RDF.type, n(SD + "Graph")))
+        add((gr, VOID.triples, count(k)))
+    for i, (cls, k) in enumerate(stats["classes"]):
+        part = ox.BlankNode(f"c{i}")
+        add((dataset, VOID.classPartition, part))
+        add((part, VOID["class"], _term(cls)))
+        add((part, VOID.entities, count(k)))
 
 
 def prologue(base: str) -> str:

@@ -310,6 +310,43 @@ def test_service_description(client):
     assert len(examples) >= 3
 
 
+def test_the_service_description_does_not_wait_for_slow_counts_and_workers_share_them(tmp_path, monkeypatch):
+    import threading
+
+    from server import service
+
+    VOID_TRIPLES = "<http://rdfs.org/ns/void#triples>"
+    store = open_store(tmp_path / "s")
+    store.update(f"INSERT DATA {{ GRAPH <{EX}g1> {{ <{EX}a> <{EX}p> 1 , 2 }} }}")
+    gate, counted = threading.Event(), []
+    real = service._counts
+
+    def slow(s):
+        gate.wait(10)
+        counted.append(1)
+        return real(s)
+
+    monkeypatch.setattr(service, "_counts", slow)
+    monkeypatch.setattr(service, "STATS_WAIT_S", 0.05)
+    client = create_app({"store": str(tmp_path / "s")}, store=store).test_client()
+    started = time.monotonic()
+    first = client.get("/sparql", headers={"Accept": "application/n-triples"}).data.decode()
+    assert time.monotonic() - started < 5 and "SPARQL11Query" in first and VOID_TRIPLES not in first
+    gate.set()
+    for _ in range(100):
+        later = client.get("/sparql", headers={"Accept": "application/n-triples"}).data.decode()
+        if VOID_TRIPLES in later:
+            break
+        time.sleep(0.05)
+    assert '"2"^^<http://www.w3.org/2001/XMLSchema#integer>' in later and counted == [1]
+    # another worker process (nothing counted in memory) reads them from beside the store
+    monkeypatch.setattr(service, "_done", {})
+    monkeypatch.setattr(service, "_counts", lambda s: pytest.fail("counted again"))
+    again = client.get("/sparql", headers={"Accept": "application/n-triples"}).data.decode()
+    assert again.count(VOID_TRIPLES) == later.count(VOID_TRIPLES) >= 2
+    store.close()
+
+
 def test_service_description_as_json_ld(client):
     r = client.get("/sparql", headers={"Accept": "application/ld+json"})
     assert r.headers["Content-Type"].startswith("application/ld+json")
