@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 STATS_WAIT_S = 0.5
 
 _lock = threading.Lock()
-_done: dict = {}        # (id of the store, version) -> counts (the last few)
+_done: dict = {}        # (id of the store, version) -> (the store, its counts): the last few;
+                        # the store is held so that its id cannot be another store's meanwhile
 _running: dict = {}     # (id of the store, version) -> the thread counting them
 
 
@@ -39,7 +40,7 @@ def n(iri: str) -> ox.NamedNode:
     return ox.NamedNode(iri)
 
 
-def statistics(store, wait: float | None = None) -> dict | None:
+def statistics(store) -> dict | None:
     """Counts for VoID, made once per store version in a thread of their own; None while they
     are being made. They read the whole store (at 10,000 articles: 10 s), so a request waits
     for them at most STATS_WAIT_S and is otherwise answered without them; the worker processes
@@ -48,15 +49,15 @@ def statistics(store, wait: float | None = None) -> dict | None:
     key = (id(store), version)
     with _lock:
         if key in _done:
-            return _done[key]
+            return _done[key][1]
         job = _running.get(key)
         if job is None:
             job = threading.Thread(target=_count, args=(store, key), daemon=True, name="newsgraph-void")
             _running[key] = job
             job.start()
-    job.join(STATS_WAIT_S if wait is None else wait)
+    job.join(STATS_WAIT_S)
     with _lock:
-        return _done.get(key)
+        return _done[key][1] if key in _done else None
 
 
 def _count(store, key) -> None:
@@ -70,7 +71,7 @@ def _count(store, key) -> None:
         with _lock:
             while len(_done) >= 4:
                 _done.pop(next(iter(_done)))
-            _done[key] = stats
+            _done[key] = (store, stats)
     except Exception:  # noqa: BLE001 - the description goes out without counts
         log.exception("the dataset's counts could not be made")
     finally:
