@@ -157,12 +157,36 @@ def bind_values(query: str, bindings: dict) -> str:
     and validated by pyoxigraph, so nothing from a request reaches the text unescaped.
     """
     for name, term in bindings.items():
-        if not re.fullmatch(r"\w+", name):
-            raise ValueError(f"not a variable name: {name!r}")
-        if not hasattr(term, "value") or not str(term).startswith(('<', '"', '_:')):
-            raise ValueError(f"not an RDF term: {term!r}")
+        _check_name(name)
+        _check_term(term)
     block = "VALUES (" + " ".join("?" + n for n in bindings) + ") { (" + " ".join(map(str, bindings.values())) + ") } "
     for t in tokens(query):
         if t.kind == "open" and t.text == "{" and t.depth == 0:
             return query[:t.end] + " " + block + query[t.end:]
     raise ValueError("the query has no group to bind values in")
+
+
+def values_block(name: str, terms) -> str:
+    """``VALUES ?name { t1 t2 ... }`` for pyoxigraph terms (as bind_values writes them: in
+    their N-Triples form, written by pyoxigraph)."""
+    _check_name(name)
+    texts = []
+    for term in terms:
+        text = str(term)
+        if not hasattr(term, "value") or not text.startswith(_TERM_STARTS):
+            raise ValueError(f"not an RDF term: {term!r}")
+        texts.append(text)
+    return f"VALUES ?{name} {{ " + " ".join(texts) + " }"
+
+
+def _check_name(name: str) -> None:
+    if not re.fullmatch(r"\w+", name):
+        raise ValueError(f"not a variable name: {name!r}")
+
+
+_TERM_STARTS = ("<", '"', "_:")
+
+
+def _check_term(term) -> None:
+    if not hasattr(term, "value") or not str(term).startswith(_TERM_STARTS):
+        raise ValueError(f"not an RDF term: {term!r}")

@@ -19,7 +19,7 @@ import re
 
 import pyoxigraph as ox
 
-from newsgraph.sparql_text import bind_values
+from newsgraph.sparql_text import bind_values, values_block
 from newsgraph.terms import FOAF, KINDS, RDF, RDFS
 
 BACKLINKS_PER_PAGE = 500
@@ -48,8 +48,7 @@ def _labels(store, things, add) -> None:
     """Add the rdfs:label of each IRI among `things` (terms from the store, written by pyoxigraph)."""
     iris = list(dict.fromkeys(t for t in things if isinstance(t, ox.NamedNode)))
     for i in range(0, len(iris), 200):
-        values = " ".join(str(s) for s in iris[i:i + 200])
-        for s, label, g in store.query(f"SELECT ?s ?l ?g WHERE {{ VALUES ?s {{ {values} }} "
+        for s, label, g in store.query(f"SELECT ?s ?l ?g WHERE {{ {values_block('s', iris[i:i + 200])} "
                                        "GRAPH ?g { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } }"):
             add(s, RDFS.label, label, g)
 
@@ -82,8 +81,8 @@ def describe(store, iri: ox.NamedNode, doc: ox.NamedNode, page: int = 1) -> tupl
     for m, mg in listed:
         add(iri, denoted_by, m, mg)
     if listed:
-        values = " ".join(dict.fromkeys(str(m) for m, _ in listed))
-        for m, p, o, g in store.query(f"SELECT ?m ?p ?o ?g WHERE {{ VALUES ?m {{ {values} }} GRAPH ?g {{ ?m ?p ?o }} }}"):
+        values = values_block("m", dict.fromkeys(m for m, _ in listed))
+        for m, p, o, g in store.query(f"SELECT ?m ?p ?o ?g WHERE {{ {values} GRAPH ?g {{ ?m ?p ?o }} }}"):
             add(m, p, o, g)
     # a page of backlinks
     back = _rows(store, f"""SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p ?x }}

@@ -9,7 +9,7 @@ from itertools import groupby
 import pyoxigraph as ox
 from markupsafe import Markup, escape
 
-from newsgraph.sparql_text import bind_values
+from newsgraph.sparql_text import bind_values, values_block
 from newsgraph.terms import prefixes
 
 STATEMENTS_PER_PAGE = 20
@@ -88,7 +88,7 @@ class View:
         more, rows = len(rows) > per_page, rows[:per_page]
         if rows:
             labels = {r["s"]: r["label"] for r in self.rows(f"""SELECT ?s ?label WHERE {{
-                {_values("s", {r["s"] for r in rows if isinstance(r["s"], Iri)})} ?s rdfs:label ?label }}""")}
+                {values_block("s", {ox.NamedNode(r["s"]) for r in rows if isinstance(r["s"], Iri)})} ?s rdfs:label ?label }}""")}
             for r in rows:
                 r["label"] = labels.get(r["s"])
         return sorted(rows, key=lambda r: (r["p"], r["s"])), more
@@ -105,7 +105,7 @@ class View:
             }} ORDER BY DESC(?date)""", iri, "date", "st", lambda r: (r["article"], int(r["b"] or 0)), page, per_page)
         # (the thing is not bound here: with both bound, Oxigraph's plan took 130 ms instead of 3)
         rows = self.rows(f"""SELECT ?st ?text ?form ?stance ?cue ?article ?headline ?date ?b ?e ?body ?speaker WHERE {{
-            {_values("st", chosen)}
+            {values_block("st", map(ox.NamedNode, chosen))}
             ?st schema:text ?text ; ng:form/rdfs:label ?form ; ng:stance/rdfs:label ?stance ;
                 ng:reportedIn ?article ; gaf:denotedBy ?m ; ng:speaker/rdfs:label ?speaker .
             ?m nif:beginIndex ?b ; nif:endIndex ?e ; nif:referenceContext/nif:isString ?body .
@@ -130,7 +130,7 @@ class View:
             OPTIONAL {{ ?ev sem:hasTimeStamp ?time }} OPTIONAL {{ ?ev rdfs:label ?label }} }} ORDER BY ?time""",
                                   iri, "time", "ev", lambda r: r["label"] or "", page, per_page)
         rows = self.rows(f"""SELECT DISTINCT ?ev ?label ?time ?modality ?place ?headline ?article WHERE {{
-            {_values("ev", chosen)}
+            {values_block("ev", map(ox.NamedNode, chosen))}
             ?ev rdfs:label ?label ; ng:modality/rdfs:label ?modality ; ng:reportedIn ?article .
             ?article schema:headline ?headline .
             OPTIONAL {{ ?ev sem:hasTimeStamp ?time }} OPTIONAL {{ ?ev sem:hasPlace/rdfs:label ?place }}
@@ -159,7 +159,7 @@ class View:
         counts.sort(key=lambda gn: (-gn[1], gn[0].value))      # the same order on every request
         start = (page - 1) * per_page
         shown = counts[start:start + per_page]
-        rows = self.rows(f"""SELECT ?g ?article ?headline WHERE {{ {_values("g", [g.value for g, _ in shown])}
+        rows = self.rows(f"""SELECT ?g ?article ?headline WHERE {{ {values_block("g", [g for g, _ in shown])}
             ?g prov:wasDerivedFrom ?article . ?article schema:headline ?headline }}""") if shown else []
         found = {r["g"]: r for r in rows}
         articles = [{"href": self.href(found[g.value]["article"]), "headline": found[g.value]["headline"], "n": n}
@@ -298,9 +298,9 @@ class View:
                 chosen.append(term)
             pos += n
         rows = self.rows("""SELECT ?ev ?time ?label ?modality ?headline ?article WHERE {
-            VALUES ?time { %s } ?ev sem:hasTimeStamp ?time .
+            %s ?ev sem:hasTimeStamp ?time .
             OPTIONAL { ?ev rdfs:label ?label } OPTIONAL { ?ev ng:modality/rdfs:label ?modality }
-            OPTIONAL { ?ev ng:reportedIn ?article . ?article schema:headline ?headline } }""" % " ".join(map(str, chosen))
+            OPTIONAL { ?ev ng:reportedIn ?article . ?article schema:headline ?headline } }""" % values_block("time", chosen)
                          ) if chosen else []
         events: dict = {}
         for r in sorted(rows, key=lambda r: (r["time"], r["label"] or "", r["ev"])):
@@ -311,11 +311,6 @@ class View:
             r["article_href"] = self.href(r["article"]) if r["article"] else None
             months.setdefault(str(r["time"])[:7], []).append(r)
         return {"months": months, "total": pos, "more": end < pos}
-
-
-def _values(var: str, iris) -> str:
-    """A VALUES block for IRIs read from the store (written by pyoxigraph, so escaped)."""
-    return f"VALUES ?{var} {{ " + " ".join(str(ox.NamedNode(i)) for i in iris) + " }"
 
 
 class Iri(str):

@@ -93,3 +93,20 @@ def test_bind_values_opens_the_top_level_group():
         bind_values("SELECT * WHERE { ?x ?p ?o }", {"x": "<http://ex.org/a> } DROP ALL #"})
     with pytest.raises(ValueError):
         bind_values("SELECT * WHERE { ?x ?p ?o }", {"x y": ox.NamedNode("http://ex.org/a")})
+
+
+def test_a_values_block_takes_terms_only():
+    import pyoxigraph as ox
+
+    from newsgraph.sparql_text import values_block
+
+    a, one = ox.NamedNode("http://ex.org/a"), ox.Literal("2024-11", datatype=ox.NamedNode(
+        "http://www.w3.org/2001/XMLSchema#gYearMonth"))
+    assert values_block("x", [a, one]) == 'VALUES ?x { <http://ex.org/a> "2024-11"^^<http://www.w3.org/2001/XMLSchema#gYearMonth> }'
+    store = ox.Store()
+    store.add(ox.Quad(a, a, one))
+    assert len(list(store.query(f"SELECT ?x WHERE {{ {values_block('x', [a])} ?x ?p ?o }}"))) == 1
+    with pytest.raises(ValueError):
+        values_block("x", ["<http://ex.org/a> } DROP ALL #"])
+    with pytest.raises(ValueError):
+        values_block("x y", [a])
