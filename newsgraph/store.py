@@ -75,6 +75,9 @@ class Store:
     #: whether a query with no ORDER BY answers in the same order every time for one version of
     #: the data (Oxigraph's does: index order); a remote store is not assumed to
     stable_order: bool = False
+    #: queries are evaluated in this process (no network wait): a query of bounded cost may be
+    #: answered without a time limit (server.front)
+    in_process: bool = False
 
     def query(self, query: str, *, substitutions=None, default_graph=None, named_graphs=None,
               base_iri=None):
@@ -195,6 +198,7 @@ class EmbeddedStore(Store):
     """pyoxigraph, in memory or on disk (see the module docstring for the disk layout)."""
 
     stable_order = True
+    in_process = True
 
     def __init__(self, path: str | os.PathLike | None = None, *, create: bool = True):
         self._lock = threading.Lock()

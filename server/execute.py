@@ -30,6 +30,10 @@ class ResultTooLarge(Exception):
     pass
 
 
+def too_large(max_bytes: int) -> str:
+    return f"the result is larger than {max_bytes // 1_000_000} MB; add a LIMIT or narrow the query"
+
+
 class _Pipe(io.RawIOBase):
     """A binary writer for pyoxigraph's serialisers that hands chunks to a queue (behind an
     io.BufferedWriter, so the serialiser's many small writes stay in C).
@@ -56,8 +60,7 @@ class _Pipe(io.RawIOBase):
         self.buf += data
         self.total += len(data)
         if self.total > self.max_bytes:
-            raise ResultTooLarge(f"the result is larger than {self.max_bytes // 1_000_000} MB; "
-                                 "add a LIMIT or narrow the query")
+            raise ResultTooLarge(too_large(self.max_bytes))
         if len(self.buf) >= CHUNK:
             if self.room is None:
                 self.room = threading.Semaphore(AHEAD)

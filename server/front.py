@@ -18,11 +18,12 @@ import gzip
 import uuid
 from itertools import chain
 from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import parse_qsl, unquote_plus
 
 from werkzeug.http import http_date
 
-from newsgraph.sparql_text import query_form
+from newsgraph.sparql_text import one_pattern, query_form
 
 from .cache import CACHE_KEY, ResponseCache, request_key
 from .errors import HttpError
@@ -30,6 +31,12 @@ from .execute import Running
 from .http import CORS, compressible, gzip_etag, gzip_stream
 from .limits import ClientLimiter, Releasing
 from .negotiation import choose
+
+
+class Asked(NamedTuple):
+    text: str
+    fmt: object             # the answer's formats.Format
+    quick: bool             # one triple pattern with a fixed term (sparql_text.one_pattern)
 
 
 class FrontDoor:
@@ -58,13 +65,22 @@ class FrontDoor:
                     return self._replay(hit, environ, start_response)
                 environ[CACHE_KEY] = key
         client = environ.get("REMOTE_ADDR") or "unknown"
+        asked = None
+        if key is not None and method == "GET" and environ.get("PATH_INFO") == "/sparql" \
+                and "HTTP_IF_NONE_MATCH" not in environ:
+            asked = self._read(environ)
+            if asked is not None and asked.quick:
+                # bounded by one term's triples: answered here and now, without taking a place
+                # (a client already at its limit is still turned away)
+                if self.limiter.full(client):
+                    return self._busy(environ, start_response, client)
+                return self._query(asked, environ, start_response, version, key)
         if not self.limiter.acquire(client):
             return self._busy(environ, start_response, client)
         try:
             body = None
-            if key is not None and method == "GET" and environ.get("PATH_INFO") == "/sparql" \
-                    and "HTTP_IF_NONE_MATCH" not in environ:
-                body = self._query(environ, start_response, version, key)
+            if asked is not None:
+                body = self._query(asked, environ, start_response, version, key)
             if body is None:
                 body = self.app(environ, start_response)
         except BaseException:
@@ -96,8 +112,9 @@ class FrontDoor:
 
     # ------------------------------------------------------------ a plain query
 
-    def _query(self, environ, start_response, version: str, front_key):
-        from .sparql import answer_kind, first_part, plan_query, producer, query_format
+    def _read(self, environ) -> "Asked | None":
+        """The query and answer format of a plain GET /sparql?query=...; None for the app."""
+        from .sparql import answer_kind, query_format
 
         qs = environ.get("QUERY_STRING", "")
         if qs.startswith("query=") and "&" not in qs:      # the usual case, for less than parse_qsl
@@ -118,12 +135,25 @@ class FrontDoor:
                                       environ.get("HTTP_ACCEPT", ""), values.get("format") or None))
         except HttpError:
             return None
+        quick = self.c.store.in_process and fmt.kind != "rdf" and one_pattern(text) is not None
+        return Asked(text, fmt, quick)
+
+    def _query(self, asked: "Asked", environ, start_response, version: str, front_key):
+        from .sparql import answer_now, first_part, plan_query, producer
+
         c = self.c
-        plan = plan_query(c, text, {}, fmt, version)
+        plan = plan_query(c, asked.text, {}, asked.fmt, version)
+        fmt = plan.fmt
         timed_out = []
         cached = c.cache.get(plan.key)
         if cached is not None:
             body, running = cached, None
+        elif asked.quick:
+            try:
+                body, running = answer_now(c, plan, _base_url(environ)), None
+            except Exception as e:  # noqa: BLE001 - answered by the app's own error handlers
+                return self._error(e, environ, start_response, recycle=False)
+            c.cache.put(plan.key, body)
         else:
             running = Running(producer(c, plan, _base_url(environ)), c.settings.query_timeout,
                               c.settings.max_result_bytes, on_timeout=lambda: timed_out.append(True))

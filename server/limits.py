@@ -60,6 +60,14 @@ class ClientLimiter:
             SLOT.pack_into(self.map, at, count + 1, now)
             return True
 
+    def full(self, client: str) -> bool:
+        """Whether this client has `limit` requests under way (read without the locks: a request
+        that takes no place asks only this)."""
+        if self.limit <= 0:
+            return False
+        count, when = SLOT.unpack_from(self.map, self._slot(client))
+        return count >= self.limit and time.time() - when <= self.stale_after
+
     def release(self, client: str) -> None:
         if self.limit <= 0:
             return

@@ -22,7 +22,7 @@ from newsgraph.store import is_graph
 from newsgraph.terms import prefixes as base_prefixes
 
 from .errors import HttpError
-from .execute import QueryTimeout, ResultTooLarge, Running
+from .execute import QueryTimeout, ResultTooLarge, Running, too_large
 from .negotiation import HTML, negotiate
 
 bp = Blueprint("sparql", __name__)
@@ -152,6 +152,21 @@ def producer(c, plan: Plan, base_iri: str):
             result.serialize(out, plan.fmt.native)
 
     return produce
+
+
+def answer_now(c, plan: Plan, base_iri: str) -> bytes:
+    """The whole answer to a SELECT or ASK, made in this thread, with no time limit: only for a
+    query whose cost is bounded (sparql_text.one_pattern) on a store in this process."""
+    try:
+        result = c.store.query(plan.text, base_iri=base_iri, **plan.kwargs)
+        body = result.serialize(format=plan.fmt.native)
+    except SyntaxError as e:
+        raise HttpError(400, f"bad query: {e}") from None
+    except (ValueError, TypeError) as e:
+        raise HttpError(400, str(e)) from None
+    if len(body) > c.settings.max_result_bytes:
+        raise HttpError(400, too_large(c.settings.max_result_bytes))
+    return body
 
 
 def query_format(fmt):

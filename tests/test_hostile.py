@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import threading
 import time
@@ -381,3 +382,48 @@ def test_the_client_counts_stay_locked_while_a_thread_updates_them(tmp_path, mon
         first.join(10)
         second.join(10)
         os.close(other)
+
+
+def test_a_one_pattern_query_is_answered_in_the_request_thread_without_taking_a_place(monkeypatch):
+    """A query of one triple pattern with a fixed term (all about one thing) costs no more than
+    that thing's triples: it is answered at once, takes no place of the client's, and gets the
+    same answer as through the query thread; a client at its limit is still turned away."""
+    from server import execute
+
+    store = open_store(":memory:")
+    load_paths(store, [SEEDS_DIR])
+    app = create_app({"store": ":memory:", "max_per_client": 1}, store=store)
+    limiter = app.wsgi_app.limiter
+    thing = store.select("SELECT ?a WHERE { ?a a <http://schema.org/NewsArticle> } LIMIT 1")[0]["a"].value
+    seen = []
+    real = execute.threads
+
+    def probe():                                    # inside a query: is the client's place free?
+        free = limiter.acquire("10.1.1.1")
+        if free:
+            limiter.release("10.1.1.1")
+        seen.append(free)
+        return real()
+
+    def get(query):
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql", "SERVER_NAME": "x", "SERVER_PORT": "80",
+                   "QUERY_STRING": urllib.parse.urlencode({"query": query}), "wsgi.url_scheme": "http",
+                   "REMOTE_ADDR": "10.1.1.1", "HTTP_ACCEPT": "application/sparql-results+json",
+                   "wsgi.input": io.BytesIO(b"")}
+        status = []
+        body = b"".join(app.wsgi_app(environ, lambda s, h: status.append(s)))
+        return status[0], body
+
+    monkeypatch.setattr(execute, "threads", probe)
+    quick = f"SELECT ?p ?o WHERE {{ <{thing}> ?p ?o }}"
+    slow = f"SELECT ?p ?o WHERE {{ <{thing}> ?p ?o FILTER(true) }}"     # the same answer, not one pattern
+    status, body = get(quick)
+    assert status.startswith("200") and seen == []          # no query thread was asked for
+    status2, body2 = get(slow)
+    assert status2.startswith("200") and seen == [False]     # the thread's query held the place
+    rows = [{(b["p"]["value"], b["o"]["value"]) for b in json.loads(x)["results"]["bindings"]} for x in (body, body2)]
+    assert rows[0] == rows[1] and len(rows[0]) > 10
+    assert limiter.acquire("10.1.1.1")                       # now the client is at its limit
+    assert get(quick + " ")[0].startswith("503")
+    limiter.release("10.1.1.1")
+    assert get(quick + "  ")[0].startswith("200")

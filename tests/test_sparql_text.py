@@ -3,8 +3,8 @@
 import pyoxigraph as ox
 import pytest
 
-from newsgraph.sparql_text import (DatasetConflict, apply_using, cap_results, declares_dataset,
-                                   query_form)
+from newsgraph.sparql_text import (DatasetConflict, _cap_by_tokens, _form_by_tokens, apply_using,
+                                   cap_results, declares_dataset, one_pattern, query_form)
 
 
 def parses(q: str) -> bool:
@@ -21,6 +21,62 @@ def parses(q: str) -> bool:
 ])
 def test_query_form(q, form):
     assert query_form(q) == form
+
+
+QUERIES = [
+    "SELECT ?p ?o WHERE { <http://x/a> ?p ?o }",
+    "select ?p ?o { <http://x/a> ?p ?o . } limit 5",
+    "PREFIX ex: <http://ex.org/ns#> SELECT ?s ?t WHERE { ?s ex:speaker <http://x/b> ; ex:text ?t }",
+    "PREFIX : <http://ex.org/> BASE <http://x/> ASK { <a> :p ?o }",
+    "# SELECT in a comment\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 200000",
+    "SELECT * WHERE { ?s ?p ?o } ORDER BY ?s OFFSET 3",
+    "SELECT ?x WHERE { ?x ?p 'a } b' }",
+    "SELECT ?x WHERE { ?x <http://x/limit> ?y }",
+    "SELECT ?s WHERE { ?s ?p ?o } VALUES ?s { <http://x/a> }",
+    "SELECT ?s WHERE { { SELECT ?s WHERE { ?s ?p ?o } LIMIT 3 } }",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?s a <http://x/C> } GROUP BY ?s HAVING (COUNT(*) > 1)",
+    "DESCRIBE <http://x/a>",
+    "SELECT ?p ?o WHERE { <http://x/a> ?p ?o",
+    "PREFIX select: <http://x/> SELECT ?o WHERE { select:a select:b ?o }",
+    "ASK{}",
+]
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_the_quick_readings_agree_with_the_lexer(q):
+    """The regular expressions that spare the common queries a lexing say what the lexer says."""
+    assert query_form(q) == _form_by_tokens(q)
+    if query_form(q) in ("SELECT", "CONSTRUCT"):
+        assert cap_results(q, 100_000) == _cap_by_tokens(q, 100_000)
+
+
+@pytest.mark.parametrize("q, form, limit", [
+    ("SELECT ?p ?o WHERE { <http://x/a> ?p ?o }", "SELECT", None),
+    ("select * { <http://x/a> ?p ?o . } LIMIT 7", "SELECT", 7),
+    ("PREFIX ex: <http://ex.org/> SELECT ?s WHERE { ?s a ex:Person }", "SELECT", None),
+    ("PREFIX : <http://ex.org/> ASK { :a :p ?o }", "ASK", None),
+    ("SELECT ?s ?p WHERE { ?s ?p <http://x/a> }", "SELECT", None),
+])
+def test_one_pattern_finds_one_pattern_with_a_fixed_term(q, form, limit):
+    assert one_pattern(q) == (form, limit)
+
+
+@pytest.mark.parametrize("q", [
+    "SELECT * WHERE { ?s ?p ?o }",                                   # no fixed term: the whole store
+    "SELECT ?p WHERE { <http://x/a> ?p ?o . ?o ?q ?r }",             # two patterns
+    "SELECT DISTINCT ?p WHERE { ?s ?p <http://x/a> }",               # DISTINCT may read far for few answers
+    "SELECT ?p WHERE { <http://x/a> ?p ?o } OFFSET 10",              # so may OFFSET
+    "SELECT ?p WHERE { <http://x/a> ?p ?o } ORDER BY ?p",
+    "SELECT ?p WHERE { <http://x/a> ?p ?o FILTER(?o > 1) }",
+    "SELECT ?p WHERE { <http://x/a> <http://x/p>+ ?o }",             # a path
+    "SELECT ?p FROM <http://x/g> WHERE { <http://x/a> ?p ?o }",
+    "SELECT ?o WHERE { _:b ?p ?o }",                                 # a blank node is a variable
+    "# c\nSELECT ?p ?o WHERE { <http://x/a> ?p ?o }",
+    "CONSTRUCT WHERE { <http://x/a> ?p ?o }",
+    "SELECT ?p ?o WHERE { GRAPH ?g { <http://x/a> ?p ?o } }",
+])
+def test_one_pattern_refuses_everything_else(q):
+    assert one_pattern(q) is None
 
 
 def test_cap_appends_a_limit():
