@@ -49,6 +49,10 @@ log = logging.getLogger(__name__)
 #: query timeouts); each one pins files the live database has compacted away, so a long load
 #: with a checkpoint a minute holds about SNAPSHOT_GRACE_S / 60 + 2 of them on disk
 SNAPSHOT_GRACE_S = float(os.environ.get("NEWSGRAPH_SNAPSHOT_GRACE", "180"))
+#: a long-lived reader (a server worker) removes them too, at most this often: after a load
+#: nothing else would, and a load's last checkpoints pin the files its final compaction dropped
+#: (at 10,000 articles, 5.8 GB beside a 2.6 GB database)
+TIDY_EVERY_S = 60.0
 
 
 class TripleResult(list):
@@ -216,6 +220,8 @@ class EmbeddedStore(Store):
         _check_store_dir(self.dir, create)
         self._reader = None
         self._reader_key = None
+        self._tidy_at = time.monotonic() + TIDY_EVERY_S       # a short-lived reader never tidies
+        self._tidier: threading.Thread | None = None
         if not (self.dir / "VERSION").exists():
             with self.writing():
                 pass  # makes the first checkpoint of an empty or crashed-before-checkpoint store
@@ -244,7 +250,25 @@ class EmbeddedStore(Store):
                     self._reader_key = key
                     self._version = n
                     self._modified = st.st_mtime
+        if time.monotonic() >= self._tidy_at:
+            self._tidy_later()
         return self._reader
+
+    def _tidy_later(self) -> None:
+        with self._lock:
+            if time.monotonic() < self._tidy_at:
+                return
+            self._tidy_at = time.monotonic() + TIDY_EVERY_S
+            self._tidier = threading.Thread(target=self.tidy, daemon=True, name="newsgraph-tidy")
+            self._tidier.start()
+
+    def tidy(self) -> None:
+        """Remove the checkpoints superseded more than SNAPSHOT_GRACE_S ago (never the newest)."""
+        try:
+            newest = int((self.dir / "VERSION").read_text().strip())
+            self._prune(self.dir / "snapshots", newest)
+        except (OSError, ValueError) as e:  # a reader may not be allowed to; the writer will
+            log.debug("%s: checkpoints not tidied: %s", self.dir, e)
 
     def query(self, query, *, substitutions=None, default_graph=None, named_graphs=None,
               base_iri=None):
@@ -358,11 +382,12 @@ class EmbeddedStore(Store):
         self._prune(snaps, n)
 
     def _prune(self, snaps: Path, newest: int) -> None:
-        """Remove checkpoints superseded more than SNAPSHOT_GRACE_S ago."""
+        """Remove checkpoints superseded more than SNAPSHOT_GRACE_S ago (a query still running
+        on one started before it was superseded, and none may run that long)."""
         now = time.time()
         numbers = sorted(int(p.name) for p in snaps.iterdir() if p.name.isdigit())
         for older, newer in zip(numbers, numbers[1:]):
-            if newer >= newest - 1 and older >= newest - 2:
+            if older >= newest:
                 break
             try:
                 superseded_at = (snaps / str(newer)).stat().st_mtime

@@ -108,5 +108,27 @@ def test_old_checkpoints_are_pruned(tmp_path, monkeypatch):
     for i in range(6):
         st.replace_graphs({ox.NamedNode(EX + "g"): [quad(i)]})
     snaps = sorted(int(p.name) for p in (tmp_path / "st" / "snapshots").iterdir())
-    assert len(snaps) <= 3 and snaps[-1] == int((tmp_path / "st" / "VERSION").read_text())
+    assert snaps == [int((tmp_path / "st" / "VERSION").read_text())]     # past their grace: only the newest
     assert count(st) == 1
+
+
+def test_a_long_lived_reader_removes_checkpoints_superseded_long_ago(tmp_path, monkeypatch):
+    """After the last write nothing else would: the checkpoints a load left behind would keep
+    the files its final compaction dropped on disk until the next write."""
+    import newsgraph.store as store_mod
+
+    writer = open_store(tmp_path / "st")
+    for i in range(4):
+        writer.replace_graphs({ox.NamedNode(EX + "g"): [quad(i)]})
+    snaps = tmp_path / "st" / "snapshots"
+    newest = int((tmp_path / "st" / "VERSION").read_text())
+    assert len(list(snaps.iterdir())) == 5                   # all within their grace
+    reader = open_store(tmp_path / "st", create=False)
+    assert count(reader) == 1 and reader._tidier is None     # a short-lived reader leaves them
+    monkeypatch.setattr(store_mod, "SNAPSHOT_GRACE_S", 0.5)
+    reader._tidy_at = 0                                      # as a worker would, a while later
+    time.sleep(0.6)
+    assert count(reader) == 1
+    reader._tidier.join(10)
+    assert sorted(int(p.name) for p in snaps.iterdir()) == [newest]
+    assert count(reader) == 1 and count(open_store(tmp_path / "st", create=False)) == 1
