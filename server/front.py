@@ -10,6 +10,9 @@
 * A plain query (GET /sparql?query=...[&format=...]): planned, run and serialised by the same
   functions as the Flask view, without building Flask's request and response objects, which
   cost more than a point lookup itself. Errors, and every other request, go to the app.
+* A query of one triple pattern with a fixed term (sparql_text.one_pattern), whose cost is
+  bounded by that term's triples: answered in the request thread, without the query thread
+  that lets a query be timed out, and without taking one of the client's places.
 """
 
 from __future__ import annotations
