@@ -84,51 +84,6 @@ def one_pattern(text: str) -> OnePattern | None:
     return OnePattern("SELECT" if m[1][0] in "sS" else "ASK", None if m[5] is None else int(m[5]))
 
 
-_PREFIX_DECL = re.compile(r'PREFIX\s+((?:[A-Za-z][\w.-]*)?):\s*<([^<>"{}|^`\\\x00-\x20]*)>', re.I)
-_PO = rf'(?:{_NAME}|a)\s+{_TERM}'
-_STAR = re.compile(
-    rf'({_PROLOGUE})SELECT\s*(?:\*|(?:[?$]\w+\s*)+)\s*(?:WHERE\s*)?'
-    rf'\{{\s*[?$]\w+\s+({_PO}(?:\s*;\s*{_PO})*)\s*;?\s*\.?\s*\}}'
-    r'\s*(?:LIMIT\s+\d+\s*)?$', re.I)
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-
-
-class Anchor(NamedTuple):
-    predicate: str              # IRIs
-    object: str
-
-
-@lru_cache(maxsize=64)
-def star_anchor(text: str) -> Anchor | None:
-    """The anchor of a SELECT whose triple patterns all share one subject variable and have
-    fixed predicates, one with a fixed object too, with at most a LIMIT: ``SELECT ?s ?t WHERE
-    { ?s ng:speaker <x> ; schema:text ?t }``. Oxigraph starts from the pattern with the fixed
-    object, so the query costs a few lookups for each of its matches. None for any other text."""
-    m = _STAR.match(text) if len(text) < 4096 else None
-    if m is None or re.search(r"\bBASE\b", m[1], re.I) or ";" in "".join(re.findall(r"<[^>]*>", m[2])):
-        return None
-    prefixes = {name: iri for name, iri in _PREFIX_DECL.findall(m[1])}
-    for pair in re.split(r"\s*;\s*", m[2].strip()):
-        p, o = pair.split(None, 1)
-        if o[0] not in "?$":
-            pi, oi = _iri(p, prefixes), _iri(o, prefixes)
-            return Anchor(pi, oi) if pi and oi else None
-    return None
-
-
-def _iri(term: str, prefixes: dict) -> str | None:
-    """The absolute IRI a term of the query stands for; None when unsure (relative, unknown prefix)."""
-    if term == "a":
-        return _RDF_TYPE
-    if term.startswith("<"):
-        iri = term[1:-1]
-        return iri if re.match(r"[A-Za-z][\w+.-]*:", iri) else None
-    name, _, local = term.partition(":")
-    if name not in prefixes or local.endswith("."):
-        return None
-    return prefixes[name] + local
-
-
 def top_words(text: str) -> list[Token]:
     return [t for t in tokens(text) if t.depth == 0 and t.kind == "word"]
 

@@ -35,7 +35,6 @@ import os
 import shutil
 import threading
 import time
-from itertools import islice
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
@@ -275,11 +274,6 @@ class EmbeddedStore(Store):
               base_iri=None):
         return run_query(self._current(), query, substitutions=substitutions,
                          default_graph=default_graph, named_graphs=named_graphs, base_iri=base_iri)
-
-    def fewer_matches_than(self, predicate: str, obj: str, n: int) -> bool:
-        """Whether fewer than n quads have this predicate and object (counted no further)."""
-        found = self._current().quads_for_pattern(None, ox.NamedNode(predicate), ox.NamedNode(obj), None)
-        return sum(1 for _ in islice(found, n)) < n
 
     def version(self) -> str:
         if self.dir is None:

@@ -11,10 +11,8 @@
   functions as the Flask view, without building Flask's request and response objects, which
   cost more than a point lookup itself. Errors, and every other request, go to the app.
 * A query of one triple pattern with a fixed term (sparql_text.one_pattern), whose cost is
-  bounded by that term's triples, or a star of patterns on one subject anchored on a fixed
-  predicate and object with fewer than STAR_ROWS matches (sparql_text.star_anchor: "the
-  statements of this speaker"): answered in the request thread, without the query thread that
-  lets a query be timed out, and without taking one of the client's places.
+  bounded by that term's triples: answered in the request thread, without the query thread
+  that lets a query be timed out, and without taking one of the client's places.
 """
 
 from __future__ import annotations
@@ -28,7 +26,7 @@ from urllib.parse import parse_qsl, unquote_plus
 
 from werkzeug.http import http_date
 
-from newsgraph.sparql_text import one_pattern, query_form, star_anchor
+from newsgraph.sparql_text import one_pattern, query_form
 
 from .cache import CACHE_KEY, ResponseCache, request_key
 from .errors import HttpError
@@ -36,11 +34,6 @@ from .execute import Running
 from .http import CORS, compressible, gzip_etag, gzip_stream
 from .limits import ClientLimiter, Releasing
 from .negotiation import choose
-
-
-#: a star query (see above) anchored on fewer matches than this is answered in the request
-#: thread: each match costs it a few lookups (counting them costs ~0.3 µs each)
-STAR_ROWS = 500
 
 
 class Asked(NamedTuple):
@@ -145,19 +138,8 @@ class FrontDoor:
                                       environ.get("HTTP_ACCEPT", ""), values.get("format") or None))
         except HttpError:
             return None
-        quick = self.c.store.in_process and fmt.kind != "rdf" and (
-            one_pattern(text) is not None or self._few_anchored(text))
+        quick = self.c.store.in_process and fmt.kind != "rdf" and one_pattern(text) is not None
         return Asked(text, fmt, quick)
-
-    def _few_anchored(self, text: str) -> bool:
-        """A star of patterns on one subject whose anchor has few matches (sparql_text.star_anchor)."""
-        anchor = star_anchor(text)
-        if anchor is None:
-            return False
-        try:
-            return self.c.store.fewer_matches_than(anchor.predicate, anchor.object, STAR_ROWS)
-        except ValueError:          # not an IRI after all: the query's own error will say so
-            return False
 
     def _query(self, asked: "Asked", environ, start_response, version: str, front_key):
         from .sparql import answer_now, first_part, plan_query, producer

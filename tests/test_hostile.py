@@ -384,35 +384,6 @@ def test_the_client_counts_stay_locked_while_a_thread_updates_them(tmp_path, mon
         os.close(other)
 
 
-def test_a_star_query_on_a_rare_anchor_is_answered_in_the_request_thread(monkeypatch):
-    """"The statements of this speaker": each match of the fixed pattern costs a few lookups,
-    so with few matches the query is answered at once; with many it goes to the query thread,
-    where it can be timed out."""
-    from server import execute, front
-
-    store = open_store(":memory:")
-    load_paths(store, [SEEDS_DIR])
-    app = create_app({"store": ":memory:"}, store=store)
-    row = store.select("SELECT ?x (COUNT(?s) AS ?n) WHERE { ?s <http://schema.org/author> ?x } "
-                       "GROUP BY ?x ORDER BY DESC(?n) LIMIT 1")[0]
-    author, n = row["x"].value, int(row["n"].value)
-    asked = []
-    real = execute.threads
-    monkeypatch.setattr(execute, "threads", lambda: asked.append(1) or real())
-    query = f"SELECT ?s ?h WHERE {{ ?s <http://schema.org/author> <{author}> ; <http://schema.org/headline> ?h }}"
-    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql", "SERVER_NAME": "x", "SERVER_PORT": "80",
-               "QUERY_STRING": urllib.parse.urlencode({"query": query}), "wsgi.url_scheme": "http",
-               "REMOTE_ADDR": "10.1.1.1", "HTTP_ACCEPT": "application/sparql-results+json"}
-    answers = []
-    for rows in (n + 1, n):                  # fewer matches than STAR_ROWS, then as many
-        monkeypatch.setattr(front, "STAR_ROWS", rows)
-        app.extensions["newsgraph"].cache.clear()
-        body = b"".join(app.wsgi_app({**environ, "wsgi.input": io.BytesIO(b"")}, lambda s, h: None))
-        answers.append({b["h"]["value"] for b in json.loads(body)["results"]["bindings"]})
-        assert len(asked) == (0 if rows > n else 1)
-    assert answers[0] == answers[1] and len(answers[0]) >= 1
-
-
 def test_a_one_pattern_query_is_answered_in_the_request_thread_without_taking_a_place(monkeypatch):
     """A query of one triple pattern with a fixed term (all about one thing) costs no more than
     that thing's triples: it is answered at once, takes no place of the client's, and gets the

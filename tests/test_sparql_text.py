@@ -4,7 +4,7 @@ import pyoxigraph as ox
 import pytest
 
 from newsgraph.sparql_text import (DatasetConflict, _cap_by_tokens, _form_by_tokens, apply_using,
-                                   cap_results, declares_dataset, one_pattern, query_form, star_anchor)
+                                   cap_results, declares_dataset, one_pattern, query_form)
 
 
 def parses(q: str) -> bool:
@@ -77,37 +77,6 @@ def test_one_pattern_finds_one_pattern_with_a_fixed_term(q, form, limit):
 ])
 def test_one_pattern_refuses_everything_else(q):
     assert one_pattern(q) is None
-
-
-PFX = "PREFIX ng: <http://x/ontology#> PREFIX : <http://x/> "
-
-
-@pytest.mark.parametrize("q, anchor", [
-    (PFX + "SELECT ?s ?t WHERE { ?s ng:speaker <http://x/id/a> ; ng:text ?t } LIMIT 1005",
-     ("http://x/ontology#speaker", "http://x/id/a")),
-    (PFX + "SELECT * { ?s ng:text ?t ; a ng:Statement ; :via ?v . }",
-     ("http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "http://x/ontology#Statement")),
-    ("SELECT ?s WHERE { ?s <http://x/p> <http://x/o> }", ("http://x/p", "http://x/o")),
-])
-def test_star_anchor_finds_the_pattern_with_a_fixed_object(q, anchor):
-    assert star_anchor(q) == anchor
-
-
-@pytest.mark.parametrize("q", [
-    PFX + "SELECT ?s ?t WHERE { ?s ng:speaker ?x ; ng:text ?t }",             # nothing fixed
-    PFX + "SELECT ?s WHERE { ?s ng:speaker <http://x/a> . ?s2 ng:text ?t }",  # two subjects
-    PFX + "SELECT ?s WHERE { ?s ?p <http://x/a> ; ng:text ?t }",              # a variable predicate
-    PFX + "SELECT ?s WHERE { ?s ng:speaker ex:a ; ng:text ?t }",              # an unknown prefix
-    "BASE <http://x/> SELECT ?s WHERE { ?s <p> <o> }",                       # relative IRIs
-    PFX + "SELECT ?s WHERE { ?s ng:speaker :a. }",                            # (a name cannot end in '.')
-    PFX + "SELECT ?s WHERE { ?s ng:speaker <http://x/a;b> ; ng:text ?t }",
-    PFX + "SELECT DISTINCT ?s WHERE { ?s ng:speaker <http://x/a> ; ng:text ?t }",
-    PFX + "SELECT ?s WHERE { ?s ng:speaker <http://x/a> ; ng:text ?t } ORDER BY ?t",
-    PFX + "SELECT ?s WHERE { ?s ng:speaker <http://x/a> ; ng:text ?t FILTER(?t) }",
-    PFX + "ASK { ?s ng:speaker <http://x/a> }",
-])
-def test_star_anchor_refuses_everything_else(q):
-    assert star_anchor(q) is None
 
 
 def test_cap_appends_a_limit():
