@@ -84,6 +84,15 @@ def one_pattern(text: str) -> OnePattern | None:
     return OnePattern("SELECT" if m[1][0] in "sS" else "ASK", None if m[5] is None else int(m[5]))
 
 
+_DESCRIBE_ONE = re.compile(_PROLOGUE + rf'DESCRIBE\s+{_NAME}\s*$', re.I)
+
+
+def describes_one(text: str) -> bool:
+    """``DESCRIBE <x>``: what the store holds about one thing (and its blank nodes), so its
+    cost is bounded by that thing's triples, like a one-pattern query's."""
+    return len(text) < 4096 and _DESCRIBE_ONE.match(text) is not None
+
+
 def top_words(text: str) -> list[Token]:
     return [t for t in tokens(text) if t.depth == 0 and t.kind == "word"]
 

@@ -10,8 +10,8 @@
 * A plain query (GET /sparql?query=...[&format=...]): planned, run and serialised by the same
   functions as the Flask view, without building Flask's request and response objects, which
   cost more than a point lookup itself. Errors, and every other request, go to the app.
-* A query of one triple pattern with a fixed term (sparql_text.one_pattern), whose cost is
-  bounded by that term's triples: answered in the request thread, without the query thread
+* A query of one triple pattern with a fixed term (sparql_text.one_pattern), or a DESCRIBE of
+  one thing, whose cost is bounded by that term's triples: answered in the request thread, without the query thread
   that lets a query be timed out, and without taking one of the client's places.
 """
 
@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl, unquote_plus
 
 from werkzeug.http import http_date
 
-from newsgraph.sparql_text import one_pattern, query_form
+from newsgraph.sparql_text import describes_one, one_pattern, query_form
 
 from .cache import CACHE_KEY, ResponseCache, request_key
 from .errors import HttpError
@@ -138,7 +138,8 @@ class FrontDoor:
                                       environ.get("HTTP_ACCEPT", ""), values.get("format") or None))
         except HttpError:
             return None
-        quick = self.c.store.in_process and fmt.kind != "rdf" and one_pattern(text) is not None
+        quick = self.c.store.in_process and (
+            one_pattern(text) is not None if fmt.kind != "rdf" else describes_one(text))
         return Asked(text, fmt, quick)
 
     def _query(self, asked: "Asked", environ, start_response, version: str, front_key):

@@ -155,11 +155,14 @@ def producer(c, plan: Plan, base_iri: str):
 
 
 def answer_now(c, plan: Plan, base_iri: str) -> bytes:
-    """The whole answer to a SELECT or ASK, made in this thread, with no time limit: only for a
-    query whose cost is bounded (sparql_text.one_pattern) on a store in this process."""
+    """The whole answer, made in this thread, with no time limit: only for a query whose cost is
+    bounded (sparql_text.one_pattern, describes_one) on a store in this process."""
     try:
         result = c.store.query(plan.text, base_iri=base_iri, **plan.kwargs)
-        body = result.serialize(format=plan.fmt.native)
+        if is_graph(result):
+            body = formats.serialize_graph(result, plan.fmt, None, base_prefixes(c.base))
+        else:
+            body = result.serialize(format=plan.fmt.native)
     except SyntaxError as e:
         raise HttpError(400, f"bad query: {e}") from None
     except (ValueError, TypeError) as e:

@@ -427,3 +427,25 @@ def test_a_one_pattern_query_is_answered_in_the_request_thread_without_taking_a_
     assert get(quick + " ")[0].startswith("503")
     limiter.release("10.1.1.1")
     assert get(quick + "  ")[0].startswith("200")
+
+
+def test_a_describe_of_one_thing_is_answered_in_the_request_thread(monkeypatch):
+    from server import execute, front
+
+    store = open_store(":memory:")
+    load_paths(store, [SEEDS_DIR])
+    app = create_app({"store": ":memory:"}, store=store)
+    thing = store.select("SELECT ?a WHERE { ?a a <http://schema.org/NewsArticle> } LIMIT 1")[0]["a"].value
+    asked = []
+    real = execute.threads
+    monkeypatch.setattr(execute, "threads", lambda: asked.append(1) or real())
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql", "SERVER_NAME": "x", "SERVER_PORT": "80",
+               "QUERY_STRING": urllib.parse.urlencode({"query": f"DESCRIBE <{thing}>"}), "wsgi.url_scheme": "http",
+               "REMOTE_ADDR": "10.1.1.1", "HTTP_ACCEPT": "application/n-triples"}
+    bodies = []
+    for quick in (True, False):
+        monkeypatch.setattr(front, "describes_one", lambda text, quick=quick: quick)
+        app.extensions["newsgraph"].cache.clear()
+        bodies.append(b"".join(app.wsgi_app({**environ, "wsgi.input": io.BytesIO(b"")}, lambda s, h: None)))
+        assert len(asked) == (0 if quick else 1)
+    assert set(bodies[0].splitlines()) == set(bodies[1].splitlines()) and len(bodies[0].splitlines()) > 10

@@ -4,7 +4,7 @@ import pyoxigraph as ox
 import pytest
 
 from newsgraph.sparql_text import (DatasetConflict, _cap_by_tokens, _form_by_tokens, apply_using,
-                                   cap_results, declares_dataset, one_pattern, query_form)
+                                   cap_results, declares_dataset, describes_one, one_pattern, query_form)
 
 
 def parses(q: str) -> bool:
@@ -77,6 +77,18 @@ def test_one_pattern_finds_one_pattern_with_a_fixed_term(q, form, limit):
 ])
 def test_one_pattern_refuses_everything_else(q):
     assert one_pattern(q) is None
+
+
+@pytest.mark.parametrize("q, one", [
+    ("DESCRIBE <http://x/a>", True),
+    ("PREFIX ex: <http://x/> describe ex:a ", True),
+    ("DESCRIBE <http://x/a> <http://x/b>", False),
+    ("DESCRIBE ?x WHERE { ?x ?p <http://x/a> }", False),
+    ("DESCRIBE *", False),
+    ("# a comment\nDESCRIBE <http://x/a>", False),
+])
+def test_describes_one(q, one):
+    assert describes_one(q) is one
 
 
 def test_cap_appends_a_limit():
