@@ -11,8 +11,9 @@
   functions as the Flask view, without building Flask's request and response objects, which
   cost more than a point lookup itself. Errors, and every other request, go to the app.
 * A query of one triple pattern with a fixed term (sparql_text.one_pattern), or a DESCRIBE of
-  one thing, whose cost is bounded by that term's triples: answered in the request thread, without the query thread
-  that lets a query be timed out, and without taking one of the client's places.
+  one thing, whose cost is bounded by that term's triples: answered in the request thread,
+  without the query thread that lets a query be timed out, and without taking one of the
+  client's places.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from .negotiation import choose
 class Asked(NamedTuple):
     text: str
     fmt: object             # the answer's formats.Format
-    quick: bool             # one triple pattern with a fixed term (sparql_text.one_pattern)
+    quick: bool             # bounded: one_pattern or describes_one (sparql_text)
 
 
 class FrontDoor:
