@@ -213,10 +213,9 @@ def bind_values(query: str, bindings: dict) -> str:
     with. Each term must be a pyoxigraph term: ``str(term)`` is its N-Triples form, written
     and validated by pyoxigraph, so nothing from a request reaches the text unescaped.
     """
-    for name, term in bindings.items():
+    for name in bindings:
         _check_name(name)
-        _check_term(term)
-    block = "VALUES (" + " ".join("?" + n for n in bindings) + ") { (" + " ".join(map(str, bindings.values())) + ") } "
+    block = "VALUES (" + " ".join("?" + n for n in bindings) + ") { (" + " ".join(map(_term_text, bindings.values())) + ") } "
     for t in tokens(query):
         if t.kind == "open" and t.text == "{" and t.depth == 0:
             return query[:t.end] + " " + block + query[t.end:]
@@ -227,13 +226,7 @@ def values_block(name: str, terms) -> str:
     """``VALUES ?name { t1 t2 ... }`` for pyoxigraph terms (as bind_values writes them: in
     their N-Triples form, written by pyoxigraph)."""
     _check_name(name)
-    texts = []
-    for term in terms:
-        text = str(term)
-        if not hasattr(term, "value") or not text.startswith(_TERM_STARTS):
-            raise ValueError(f"not an RDF term: {term!r}")
-        texts.append(text)
-    return f"VALUES ?{name} {{ " + " ".join(texts) + " }"
+    return f"VALUES ?{name} {{ " + " ".join(map(_term_text, terms)) + " }"
 
 
 def _check_name(name: str) -> None:
@@ -244,6 +237,9 @@ def _check_name(name: str) -> None:
 _TERM_STARTS = ("<", '"', "_:")
 
 
-def _check_term(term) -> None:
-    if not hasattr(term, "value") or not str(term).startswith(_TERM_STARTS):
+def _term_text(term) -> str:
+    """A pyoxigraph term's N-Triples form; anything else is refused."""
+    text = str(term)
+    if not hasattr(term, "value") or not text.startswith(_TERM_STARTS):
         raise ValueError(f"not an RDF term: {term!r}")
+    return text

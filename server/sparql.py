@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
 
@@ -138,8 +140,8 @@ def plan_query(c, text: str, dataset: dict, fmt, version: str) -> Plan:
 
 
 def producer(c, plan: Plan, base_iri: str):
-    """The function that evaluates and serialises into a writer (run by execute.Running)."""
-    prefixes = base_prefixes(c.base)
+    """The function that evaluates and serialises into a writer (run by execute.Running, or
+    at once by answer_now)."""
 
     def produce(out):
         result = c.store.query(plan.text, base_iri=base_iri, **plan.kwargs)
@@ -147,7 +149,7 @@ def producer(c, plan: Plan, base_iri: str):
             if not is_graph(result):
                 raise HttpError(406, "this query returns results, not a graph: ask for "
                                      + ", ".join(formats.names("results")))
-            formats.serialize_graph(result, plan.fmt, out, prefixes)
+            formats.serialize_graph(result, plan.fmt, out, base_prefixes(c.base))
         else:
             result.serialize(out, plan.fmt.native)
 
@@ -157,19 +159,12 @@ def producer(c, plan: Plan, base_iri: str):
 def answer_now(c, plan: Plan, base_iri: str) -> bytes:
     """The whole answer, made in this thread, with no time limit: only for a query whose cost is
     bounded (sparql_text.one_pattern, describes_one) on a store in this process."""
-    try:
-        result = c.store.query(plan.text, base_iri=base_iri, **plan.kwargs)
-        if is_graph(result):
-            body = formats.serialize_graph(result, plan.fmt, None, base_prefixes(c.base))
-        else:
-            body = result.serialize(format=plan.fmt.native)
-    except SyntaxError as e:
-        raise HttpError(400, f"bad query: {e}") from None
-    except (ValueError, TypeError) as e:
-        raise HttpError(400, str(e)) from None
-    if len(body) > c.settings.max_result_bytes:
-        raise HttpError(400, too_large(c.settings.max_result_bytes))
-    return body
+    out = io.BytesIO()
+    with _query_errors():
+        producer(c, plan, base_iri)(out)
+        if out.tell() > c.settings.max_result_bytes:
+            raise ResultTooLarge(too_large(c.settings.max_result_bytes))
+    return out.getvalue()
 
 
 def query_format(fmt):
@@ -186,8 +181,15 @@ def answer_kind(form: str | None) -> str:
 
 def first_part(running: Running) -> tuple[bytes, bool]:
     """The first chunk of an answer, with the query's errors as HTTP errors."""
-    try:
+    with _query_errors():
         return running.first()
+
+
+@contextmanager
+def _query_errors():
+    """A query's own errors (its text, its answer's size) as 400s."""
+    try:
+        yield
     except SyntaxError as e:
         raise HttpError(400, f"bad query: {e}") from None
     except (ResultTooLarge, ValueError, TypeError) as e:
