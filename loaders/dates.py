@@ -110,6 +110,9 @@ def parse_date(text: str) -> datetime | date | None:
     if fast is not None:
         return fast
     cleaned = _clean(text)
+    fast = _fast(cleaned)            # "Nov.25 - 2024 1:39 PM CET", "Monday, 25 November 2024"
+    if fast is not None:
+        return fast
     value = _parse(cleaned)
     if value is None:
         # "3:04 AM EST, March 2, 2025": put the time after the date

@@ -26,7 +26,7 @@ from .link import Linker
 from .pipeline import check_stages
 from .read import RDF_EXTENSIONS, Task, is_article_file, tasks
 from .to_rdf import Mapper, Run, literal, nquads
-from .work import Extracted, Job, extract_files
+from .work import Extracted, Job, extract_files, fewer_collections
 from .writer import Batch, Writer
 
 RDF_FORMATS = {
@@ -102,7 +102,7 @@ class Loader:
 
     def load(self, paths) -> Report:
         files = list(iter_files(paths))
-        with self.store.session(self.checkpoint_every) as w:
+        with self.store.session(self.checkpoint_every) as w, fewer_collections():
             self.w = w
             self._known = self._known_hashes()
             self._setup_graphs()

@@ -7,10 +7,12 @@ number of files is in flight, so memory stays flat however large the corpus.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable, Iterator
@@ -117,11 +119,29 @@ class Extractor:
         return out
 
 
+#: a load makes millions of short-lived objects and frees them by reference counting; with the
+#: default thresholds the collector also walked the whole (growing) heap 16 times per 1,000
+#: articles: 2.2 s of the loading thread's 18 s. With these, 36 young collections, no full one,
+#: and the peak memory within 1 %.
+LOAD_GC_THRESHOLD = (20_000, 50, 1_000)
+
+
+@contextmanager
+def fewer_collections():
+    old = gc.get_threshold()
+    gc.set_threshold(*LOAD_GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
 _worker: Extractor | None = None
 
 
 def _start(job: Job) -> None:
     global _worker
+    gc.set_threshold(*LOAD_GC_THRESHOLD)        # a worker process does nothing but extract
     _worker = Extractor(job)
 
 

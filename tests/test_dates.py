@@ -75,8 +75,14 @@ def test_the_fast_path_reads_dates_as_dateparser_does(monkeypatch):
     clocks = ["", " 1:39 PM", " 12:05 AM", " 12:30 p.m.", " 13:39", " 23:59:59", " 13:39 PM", ", 10:30"]
     zones = ["", " CET", " EDT", " GMT", " +0100", " -05:00", " ET", " XYZ"]
     forms = ["".join(parts) for parts in itertools.product(days, clocks, zones)]
+    # the same after cleaning: a label, a weekday, a month glued to its day, separators
+    messy = ["Updated: Monday, Jan 03 2024", "Jan.03 - 2024 1:39 PM CET", "Wed. 3 January 2024 // 13:39",
+             "Published Sept.9, 2024 | 12:30 p.m. EDT", "Jan.03 - 2024", "Friday, Feb 30 2024 1:39 PM",
+             "posted on 9th Sept 2024 - 10:30 GMT", "January 3, 2024, Wednesday // 16:12", "Sun, 3 Jan 2024 10:30 XYZ"]
+    forms += messy
     fast = {f: parse_date(f) for f in forms}
     assert sum(dates._fast(f) is not None for f in forms) > len(forms) // 2
+    assert sum(dates._fast(dates._clean(f)) is not None for f in messy) > len(messy) // 2
     monkeypatch.setattr(dates, "_fast", lambda text: None)
     dates._parse.cache_clear()
     for f in forms:

@@ -171,3 +171,28 @@ def test_a_bad_stage_list_fails_before_anything_is_written(store, seeds_copy, mo
         Loader(store, stages=["entities", "tokens"])
     assert built == [], "checking the list should not build the stages (spaCy takes a second)"
     assert dump(store) == []
+
+
+def test_a_load_collects_less_often_and_puts_the_thresholds_back(store, tmp_path, monkeypatch):
+    import gc
+
+    from loaders.work import LOAD_GC_THRESHOLD
+
+    (tmp_path / "a.txt").write_text(GOOD)
+    before = gc.get_threshold()
+    seen = []
+    real = Session.add_graphs
+
+    def spy(self, data):
+        seen.append(gc.get_threshold())
+        return real(self, data)
+
+    monkeypatch.setattr(Session, "add_graphs", spy)
+    assert load_paths(store, [tmp_path]).loaded == 1
+    assert seen and set(seen) == {LOAD_GC_THRESHOLD}
+    assert gc.get_threshold() == before
+    monkeypatch.setattr(Session, "add_graphs", lambda self, data: 1 / 0)
+    (tmp_path / "a.txt").write_text(GOOD.replace("Harbour Reopens", "Bridge Closes"))
+    with pytest.raises(ZeroDivisionError):   # the store itself fails: the thresholds are back anyway
+        load_paths(store, [tmp_path])
+    assert gc.get_threshold() == before
