@@ -21,8 +21,9 @@ from .dates import looks_like_date, parse_date
 DATA = Path(__file__).parent / "data"
 
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
-_BYLINE = re.compile(r"^(?:written|reported|story|text|words|posted|edited)?\s*by\s*:?\s+(?P<names>\S.*)$", re.I)
-_AUTHOR = re.compile(r"^(?:authors?|writers?|reporters?)\s*:\s*(?P<names>\S.*)$", re.I)
+# "By Jane Doe", "Written by: Jane Doe", "Authors: Jane Doe, John Roe"
+_BYLINE = re.compile(r"^(?:(?:written|reported|story|text|words|posted|edited)?\s*by\s*:?\s+"
+                     r"|(?:authors?|writers?|reporters?)\s*:\s*)(?P<names>\S.*)$", re.I)
 _SOURCE = re.compile(r"^source\s*:\s*(?P<outlet>[^,;]+?)(?:\s*,\s*as reported by\s+(?P<via>.+?))?\.?$", re.I)
 # "ROME (AP) — ", "KYIV, Ukraine (Reuters) - ", "WASHINGTON — ": an agency, or a long dash
 _DATELINE = re.compile(
@@ -87,7 +88,7 @@ def split_names(names: str) -> list[str]:
 def take_metadata(article: Article, seg: str) -> bool:
     """Record a byline, source line or date; False if the segment is none of these."""
     if len(seg.split()) <= 14:
-        m = _BYLINE.match(seg) or _AUTHOR.match(seg)
+        m = _BYLINE.match(seg)
         if m:
             names = split_names(m.group("names"))
             people = [n for n in names if len(n.split()) >= 2]
@@ -192,7 +193,7 @@ def _read_headline(article: Article, lines: list[str]) -> int:
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
         if (is_section(line) and article.section is None and nxt
                 and not is_paragraph(nxt) and not looks_like_date(nxt) and len(nxt.split()) > 3
-                and not (_BYLINE.match(nxt) or _AUTHOR.match(nxt) or _SOURCE.match(nxt))):
+                and not (_BYLINE.match(nxt) or _SOURCE.match(nxt))):
             article.section = line                     # "World" above the headline
             continue
         article.headline = line.rstrip(" |")
