@@ -128,6 +128,7 @@ LOAD_GC_THRESHOLD = (20_000, 50, 1_000)
 
 @contextmanager
 def fewer_collections():
+    """The load's thresholds while it runs; the old ones back after it, even after an error."""
     old = gc.get_threshold()
     gc.set_threshold(*LOAD_GC_THRESHOLD)
     try:
