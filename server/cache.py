@@ -11,14 +11,26 @@ from collections import OrderedDict
 
 
 class ResponseCache:
+    """Least recently used entries, within `max_bytes` of bodies.
+
+    A body is often kept under two keys (a front-door entry and the plan's, which a POST or
+    another spelling of Accept reuses); it is counted once, for as long as any key holds it.
+    """
+
     def __init__(self, max_bytes: int = 64 * 1024 * 1024, max_entry: int = 2 * 1024 * 1024):
         self.max_bytes = max_bytes
         self.max_entry = max_entry
-        self._data: OrderedDict = OrderedDict()
+        self._data: OrderedDict = OrderedDict()     # key -> (value, id of its body)
+        self._bodies: dict = {}                     # id of a body -> [size, keys holding it]
         self._size = 0
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+
+    @property
+    def size(self) -> int:
+        """Bytes of bodies kept (each body once)."""
+        return self._size
 
     def get(self, key):
         with self._lock:
@@ -30,24 +42,38 @@ class ResponseCache:
             self.hits += 1
             return entry[0]
 
-    def put(self, key, value, size: int | None = None) -> None:
-        """Keep a value (bytes, or anything whose size in bytes is given)."""
+    def put(self, key, value, size: int | None = None, body=None) -> None:
+        """Keep a value: bytes, or a tuple holding `body` (bytes), whose size is given."""
         size = len(value) if size is None else size
         if self.max_bytes <= 0 or size > self.max_entry:
             return
+        ref = id(value if body is None else body)     # stable: the entry keeps the body alive
         with self._lock:
             old = self._data.pop(key, None)
             if old is not None:
-                self._size -= old[1]
-            self._data[key] = (value, size)
-            self._size += size
+                self._forget(old[1])
+            self._data[key] = (value, ref)
+            held = self._bodies.get(ref)
+            if held is None:
+                self._bodies[ref] = [size, 1]
+                self._size += size
+            else:
+                held[1] += 1
             while self._size > self.max_bytes and self._data:
                 _, (_, dropped) = self._data.popitem(last=False)
-                self._size -= dropped
+                self._forget(dropped)
+
+    def _forget(self, ref: int) -> None:
+        held = self._bodies[ref]
+        held[1] -= 1
+        if held[1] == 0:
+            del self._bodies[ref]
+            self._size -= held[0]
 
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+            self._bodies.clear()
             self._size = 0
 
 
@@ -72,5 +98,5 @@ def remember(response, environ, cache: ResponseCache) -> None:
     headers = [(k, v) for k, v in response.headers.items() if k != "Content-Length"]
     headers.append(("Content-Length", str(len(body))))
     cache.put(key, (f"{response.status_code} {response.status.split(' ', 1)[1]}", headers, body,
-                    etag.strip('W/').strip('"')), size=len(body))
+                    etag.strip('W/').strip('"')), size=len(body), body=body)
 

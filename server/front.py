@@ -179,7 +179,7 @@ class FrontDoor:
                 headers["Content-Encoding"] = "gzip"
                 headers["ETag"] = gzip_etag(plan.etag)
             out = list(headers.items()) + [("Content-Length", str(len(body)))]
-            self.cache.put(front_key, ("200 OK", out, body, headers["ETag"].strip('"')), size=len(body))
+            self.cache.put(front_key, ("200 OK", out, body, headers["ETag"].strip('"')), size=len(body), body=body)
             start_response("200 OK", out)
             return [body]
         # a large answer: streamed as it is made

@@ -346,3 +346,11 @@ def test_a_plain_pages_backlinks_are_paged_each_once(seeded, monkeypatch):
     shown = [BASE + h[1:] if h.startswith("/") else h for part in listed for h in re.findall(r'<li><a href="([^"]+)"', part)]
     assert len(shown) == len(set(shown)) and set(shown) == pointing
     assert len(pages) == -(-len(pointing) // 2)
+
+
+def test_an_entity_document_is_counted_once_in_the_cache(client, samples):
+    cache = client.application.extensions["newsgraph"].cache
+    cache.clear()
+    r = client.get(path(samples["organisation"]).replace("/id/", "/data/") + ".ttl")
+    assert r.status_code == 200
+    assert cache.size == len(r.data)              # kept by the view and by the front door

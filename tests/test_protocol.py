@@ -366,3 +366,30 @@ def test_landing_page_counts(seeded):
     page = app.test_client().get("/").data.decode()
     assert "Western Nations Revisit Troop Deployment to Ukraine" in page
     assert '<span class="num">2</span><span>articles</span>' in page
+
+
+def test_the_cache_counts_a_body_once_however_many_keys_hold_it():
+    from server.cache import ResponseCache
+
+    cache = ResponseCache(max_bytes=100)
+    body = b"x" * 30
+    cache.put("plan", body)
+    cache.put("front", ("200 OK", [], body, "etag"), size=len(body), body=body)
+    assert cache.size == 30
+    cache.put("plan", b"y" * 10)                  # replaced: the body is still held by "front"
+    assert cache.size == 40
+    cache.put("other", b"z" * 50)
+    assert cache.size == 90
+    cache.put("more", b"w" * 20)                  # 110: the oldest entry goes, and its body with it
+    assert cache.get("front") is None and cache.get("plan") == b"y" * 10
+    assert cache.size == 80
+    cache.clear()
+    assert cache.size == 0
+
+
+def test_a_query_answer_is_counted_once_in_the_cache(client):
+    cache = client.application.extensions["newsgraph"].cache
+    cache.clear()
+    r = client.get("/sparql?query=" + quote(SELECT), headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 200
+    assert cache.size == len(r.data)              # kept under the front door's key and the plan's
