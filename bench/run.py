@@ -4,7 +4,8 @@
     python bench/run.py --scaling 1000,5000,20000 [--json OUT]
 
 1. generates a synthetic corpus (bench/synth.py) and loads it with `newsgraph load`
-   (articles/s, quads/s, peak memory), exports it, and loads the same quads with `oxigraph load`
+   (articles/s, quads/s, peak memory, CPU of the main thread, of RocksDB's threads and of the
+   others), exports it, and loads the same quads with `oxigraph load`
    (the reference: what the store's own bulk loader does with the same quads);
 2. serves it with `newsgraph serve` and `oxigraph serve-read-only --union-default-graph`;
 3. drives both with wrk (one thread, four connections, the same requests in the same order) for
@@ -24,6 +25,7 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import socket
 import subprocess
@@ -62,17 +64,44 @@ def run_measured(cmd: list[str], **kw) -> dict:
 
 
 def peak_rss_mb(cmd: list[str]) -> tuple[dict, float]:
-    """Run a command and sample the resident memory of it and its children (the peak, in MB)."""
+    """Run a command and sample the resident memory of it and its children (the peak, in MB),
+    and the CPU its threads use (seconds: all, its main thread, RocksDB's, the others)."""
     start = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peak = 0
+    threads: dict = {}
     while proc.poll() is None:
         peak = max(peak, _tree_rss(proc.pid))
+        _thread_cpu(proc.pid, threads)
         time.sleep(0.05)
     out, err = proc.communicate()
     if proc.returncode != 0:
         sys.exit(f"bench: {' '.join(cmd)} failed:\n{err.decode()[-2000:]}")
-    return {"wall_s": time.perf_counter() - start, "stdout": out.decode()}, peak / 1024
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = {"all": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
+           "main": 0.0, "rocksdb": 0.0, "other": 0.0}
+    for tid, (name, seconds) in threads.items():
+        cpu["main" if tid == proc.pid else "rocksdb" if name.startswith("rocksdb") else "other"] += seconds
+    return {"wall_s": time.perf_counter() - start, "stdout": out.decode(),
+            "cpu_s": {k: round(v, 1) for k, v in cpu.items()}}, peak / 1024
+
+
+def _thread_cpu(pid: int, seen: dict) -> None:
+    """The latest CPU seconds of each thread of a process, by thread id (from /proc); a thread
+    that ends between two samples loses at most its last 50 ms."""
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return
+    for tid in tids:
+        try:
+            stat = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        seen[int(tid)] = (stat[stat.index("(") + 1: stat.rindex(")")], (int(fields[11]) + int(fields[12])) / tick)
 
 
 def _tree_rss(pid: int) -> int:
@@ -263,14 +292,16 @@ def load_step(n: int, work: Path, seed: int = 7) -> dict:
     quads = sum(1 for _ in open(dump, "rb"))
     return {"articles": n, "wall_s": round(res["wall_s"], 2), "articles_per_s": round(n / res["wall_s"], 1),
             "quads": quads, "quads_per_article": round(quads / n), "quads_per_s": round(quads / res["wall_s"]),
-            "peak_rss_mb": round(peak), "export_s": round(exp["wall_s"], 2), "store": str(store), "dump": str(dump)}
+            "peak_rss_mb": round(peak), "cpu_s": res["cpu_s"], "export_s": round(exp["wall_s"], 2),
+            "store": str(store), "dump": str(dump)}
 
 
 def oxigraph_load(oxi: str, dump: str, work: Path) -> dict:
     loc = work / "oxigraph"
     shutil.rmtree(loc, ignore_errors=True)
     res, peak = peak_rss_mb([oxi, "load", "--location", str(loc), "--file", dump])
-    return {"wall_s": round(res["wall_s"], 2), "peak_rss_mb": round(peak), "location": str(loc)}
+    return {"wall_s": round(res["wall_s"], 2), "peak_rss_mb": round(peak), "cpu_s": res["cpu_s"],
+            "location": str(loc)}
 
 
 def serve_and_drive(args, work: Path, ours_store: str, ox_location: str, oxi: str, wrk: str) -> list[dict]:
@@ -307,15 +338,22 @@ def serve_and_drive(args, work: Path, ours_store: str, ox_location: str, oxi: st
         logs.close()
 
 
+def cpu_text(cpu: dict, articles: int) -> str:
+    return (f"CPU {cpu['all']} s = {round(1000 * cpu['all'] / articles, 1)} ms/article: main thread {cpu['main']} s, "
+            f"RocksDB's threads {cpu['rocksdb']} s, other threads {cpu['other']} s")
+
+
 def table(result: dict) -> str:
     lines = []
     ld, ol = result["load"], result["oxigraph_load"]
     lines.append(f"load: {ld['articles']} articles in {ld['wall_s']} s = {ld['articles_per_s']} articles/s, "
                  f"{ld['quads']} quads ({ld['quads_per_article']}/article) = {ld['quads_per_s']} quads/s, "
                  f"peak {ld['peak_rss_mb']} MB")
+    lines.append(f"  {cpu_text(ld['cpu_s'], ld['articles'])}")
     lines.append(f"oxigraph load of the same quads: {ol['wall_s']} s = {round(ld['quads'] / ol['wall_s'])} quads/s "
                  f"(= {round(ld['articles'] / ol['wall_s'], 1)} articles/s), peak {ol['peak_rss_mb']} MB; "
                  f"newsgraph load / oxigraph load = {round(ol['wall_s'] / ld['wall_s'], 2)}x")
+    lines.append(f"  {cpu_text(ol['cpu_s'], ld['articles'])}")
     lines.append("")
     lines.append(f"{'query':38} {'newsgraph req/s':>15} {'p50 ms':>8} {'p99 ms':>8} {'CPU µs':>7} | "
                  f"{'oxigraph req/s':>14} {'p50 ms':>8} {'p99 ms':>8} {'CPU µs':>7} | {'ratio':>6} {'CPU ratio':>9}")
@@ -347,7 +385,7 @@ def main(argv=None) -> dict:
                 curve.append(step)
                 print(f"{n:7d} articles: {step['wall_s']:8.1f} s, {step['articles_per_s']:6.1f} articles/s, "
                       f"{1000 * step['wall_s'] / n:6.1f} ms/article, {step['quads_per_s']} quads/s, "
-                      f"peak {step['peak_rss_mb']} MB", flush=True)
+                      f"peak {step['peak_rss_mb']} MB; {cpu_text(step['cpu_s'], n)}", flush=True)
                 if not args.keep:
                     shutil.rmtree(step["store"], ignore_errors=True)
                     Path(step["dump"]).unlink()

@@ -183,3 +183,23 @@ def test_a_failed_compaction_loses_nothing(tmp_path, synthetic, monkeypatch):
         assert any("not compacted: OSError: disk full" in w for _, w in report.warnings)
         n = store.select("SELECT (COUNT(*) AS ?n) WHERE { ?a a <http://schema.org/NewsArticle> }")[0]["n"]
         assert int(n.value) == 60
+
+
+def test_the_bench_reads_the_cpu_of_each_thread():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_run", PROJECT_DIR / "bench" / "run.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    spin = ("import threading, time\n"
+            "def spin(s):\n"
+            "    t = time.thread_time()\n"
+            "    while time.thread_time() - t < s: pass\n"
+            "spin(0.6)\n"
+            "t = threading.Thread(target=spin, args=(0.6,)); t.start(); t.join()\n"
+            "time.sleep(0.2)\n")
+    res, peak = bench.peak_rss_mb([sys.executable, "-c", spin])
+    cpu = res["cpu_s"]
+    assert peak > 0
+    assert 0.4 <= cpu["main"] <= 1.0 and 0.4 <= cpu["other"] <= 1.0, cpu   # each spun 0.6 s
+    assert cpu["rocksdb"] == 0 and cpu["all"] >= cpu["main"] + cpu["other"] - 0.2, cpu
