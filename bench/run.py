@@ -35,6 +35,7 @@ import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -90,18 +91,31 @@ def peak_rss_mb(cmd: list[str]) -> tuple[dict, float]:
 def _thread_cpu(pid: int, seen: dict) -> None:
     """The latest CPU seconds of each thread of a process, by thread id (from /proc); a thread
     that ends between two samples loses at most its last 50 ms."""
-    tick = os.sysconf("SC_CLK_TCK")
     try:
         tids = os.listdir(f"/proc/{pid}/task")
     except OSError:
         return
     for tid in tids:
-        try:
-            stat = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        seen[int(tid)] = (stat[stat.index("(") + 1: stat.rindex(")")], (int(fields[11]) + int(fields[12])) / tick)
+        stat = _proc_stat(Path(f"/proc/{pid}/task/{tid}/stat"))
+        if stat is not None:
+            seen[int(tid)] = (stat.name, stat.cpu_s)
+
+
+class ProcStat(NamedTuple):
+    name: str           # the command (a thread's own name for a thread)
+    parent: int
+    cpu_s: float        # user + system
+
+
+def _proc_stat(path: Path) -> ProcStat | None:
+    """A /proc/<pid>/stat (or a thread's) file; None if the process or thread has ended."""
+    try:
+        text = path.read_text()
+    except OSError:
+        return None
+    fields = text.rsplit(")", 1)[1].split()
+    return ProcStat(text[text.index("(") + 1: text.rindex(")")], int(fields[1]),
+                    (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
 
 
 def _tree_rss(pid: int) -> int:
@@ -110,11 +124,9 @@ def _tree_rss(pid: int) -> int:
     children: dict = {}
     for d in Path("/proc").iterdir():
         if d.name.isdigit():
-            try:
-                fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
-                children.setdefault(int(fields[1]), []).append(int(d.name))
-            except OSError:
-                pass
+            stat = _proc_stat(d / "stat")
+            if stat is not None:
+                children.setdefault(stat.parent, []).append(int(d.name))
     while todo:
         p = todo.pop()
         try:
@@ -222,15 +234,12 @@ end
 
 def tree_cpu_s(pid: int) -> float | None:
     """CPU seconds used so far by a process and its descendants (Linux /proc; None elsewhere)."""
-    tick = os.sysconf("SC_CLK_TCK")
     stats = {}
     for d in Path("/proc").iterdir() if Path("/proc/self/stat").exists() else ():
         if d.name.isdigit():
-            try:
-                fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            stats[int(d.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+            stat = _proc_stat(d / "stat")
+            if stat is not None:
+                stats[int(d.name)] = (stat.parent, stat.cpu_s)
     if pid not in stats:
         return None
     tree = {pid}
