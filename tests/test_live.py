@@ -8,14 +8,18 @@ queries keep answering, and a load or an update visible without a restart.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
+
+from newsgraph.serve import MALLOC_TUNABLES
 
 from .conftest import BIN, TOKEN
 
@@ -161,3 +165,30 @@ def test_update_with_wrong_token_is_refused(live):
         urllib.request.urlopen(req, timeout=30)
     assert e.value.code == 403
     assert count(live["url"]) >= 2
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(d.name))
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs Linux /proc to see the workers' environment")
+def test_the_workers_start_with_the_malloc_tunables(live):
+    """glibc reads GLIBC_TUNABLES when a process starts: a forked worker would run without them
+    (its /proc environment is its parent's at start), a spawned one has them."""
+    count(live["url"])                          # the workers are up
+    wanted = os.environ.get("GLIBC_TUNABLES", MALLOC_TUNABLES)
+    workers = [p for p in _children(live["proc"].pid)
+               if b"resource_tracker" not in Path(f"/proc/{p}/cmdline").read_bytes()]
+    assert len(workers) >= 2
+    for p in workers:
+        env = Path(f"/proc/{p}/environ").read_bytes().split(b"\0")
+        assert f"GLIBC_TUNABLES={wanted}".encode() in env, p
