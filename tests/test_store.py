@@ -132,3 +132,24 @@ def test_a_long_lived_reader_removes_checkpoints_superseded_long_ago(tmp_path, m
     reader._tidier.join(10)
     assert sorted(int(p.name) for p in snaps.iterdir()) == [newest]
     assert count(reader) == 1 and count(open_store(tmp_path / "st", create=False)) == 1
+
+
+def test_the_loaders_nquads_come_back_term_for_term(tmp_path):
+    """A session's add_graphs trusts the loaders' N-Quads (it does not check their IRIs again):
+    whatever terms nquads() writes, however odd, are stored exactly as they were."""
+    from loaders.to_rdf import nquads
+
+    g = ox.NamedNode(EX + "g/é")
+    triples = [
+        (ox.NamedNode(EX + "Zürich/%C3%A9?q=a&b=c#f"), ox.NamedNode(EX + "p"), ox.Literal('say "no"\n\tthen\\go')),
+        (ox.NamedNode(EX + "s"), ox.NamedNode(EX + "p"), ox.Literal("Grüße \U0001F600", language="de-AT")),
+        (ox.NamedNode(EX + "s"), ox.NamedNode(EX + "p"),
+         ox.Literal("2024-02-25", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))),
+        (ox.NamedNode(EX + "s"), ox.NamedNode(EX + "q"), ox.NamedNode("urn:isbn:0451450523")),
+        (ox.NamedNode(EX + "s"), ox.NamedNode(EX + "q"), ox.Literal("")),
+    ]
+    st = open_store(tmp_path / "st")
+    with st.session() as w:
+        w.add_graphs(nquads([(triples, g)]))
+    rows = st.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{g.value}> {{ ?s ?p ?o }} }}")
+    assert {(r["s"], r["p"], r["o"]) for r in rows} == set(triples)
