@@ -168,19 +168,11 @@ def test_update_with_wrong_token_is_refused(live):
 
 
 def _children(pid: int) -> list[int]:
-    out = []
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                stat = (d / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                out.append(int(d.name))
-    return out
+    return [int(c) for t in Path(f"/proc/{pid}/task").iterdir() for c in (t / "children").read_text().split()]
 
 
-@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs Linux /proc to see the workers' environment")
+@pytest.mark.skipif(not Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").exists(),
+                    reason="needs Linux /proc to find the workers and read their environment")
 def test_the_workers_start_with_the_malloc_tunables(live):
     """glibc reads GLIBC_TUNABLES when a process starts: a forked worker would run without them
     (its /proc environment is its parent's at start), a spawned one has them."""

@@ -39,6 +39,18 @@ QUERIES = [
     "SELECT ?p ?o WHERE { <http://x/a> ?p ?o",
     "PREFIX select: <http://x/> SELECT ?o WHERE { select:a select:b ?o }",
     "ASK{}",
+    # trailing LIMITs (read without the lexer when the text has no string or comment)
+    "PREFIX ng: <http://x/ontology#> SELECT ?s ?t WHERE { ?s ng:speaker <http://x/a#b> ; ng:text ?t } LIMIT 1005",
+    "PREFIX ng: <http://x/ontology#> SELECT ?s ?t WHERE { ?s ng:speaker <http://x/a> } LIMIT 900000 OFFSET 20",
+    "SELECT ?x (COUNT(?s) AS ?n) WHERE { ?s <http://x/p> ?x } GROUP BY ?x ORDER BY DESC(?n) LIMIT 3",
+    "CONSTRUCT { ?e ?p ?o } WHERE { ?e <http://x/in> <http://x/a> ; ?p ?o } limit 200001",
+    "SELECT ?limit WHERE { ?s <http://x/LIMIT> ?limit } ORDER BY ?limit",
+    "PREFIX ex: <http://x/> SELECT * WHERE { ?s ex:LIMIT ?o } OFFSET 5 LIMIT 7",
+    "SELECT * WHERE { { SELECT ?s WHERE { ?s ?p ?o } LIMIT 3 } } LIMIT 500000",
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o<?b#c>) } LIMIT 200000",
+    "SELECT * WHERE { ?s ?p ?o } # } LIMIT 5",
+    "SELECT * WHERE { ?s ?p '#' } LIMIT 200000",
+    "SELECT * WHERE { ?s ?p ?o } LIMIT 200000 VALUES ?s { <http://x/a> }",
 ]
 
 
@@ -48,6 +60,23 @@ def test_the_quick_readings_agree_with_the_lexer(q):
     assert query_form(q) == _form_by_tokens(q)
     if query_form(q) in ("SELECT", "CONSTRUCT"):
         assert cap_results(q, 100_000) == _cap_by_tokens(q, 100_000)
+        assert cap_results(q, 4) == _cap_by_tokens(q, 4)
+
+
+def test_a_trailing_limit_is_read_without_the_lexer(monkeypatch):
+    """A query with no string or comment that ends in a LIMIT (the commonest kind) is capped
+    without lexing it; one with a string goes to the lexer."""
+    from newsgraph import sparql_text
+
+    lexed = []
+    real = sparql_text._cap_by_tokens
+    monkeypatch.setattr(sparql_text, "_cap_by_tokens", lambda *a: lexed.append(1) or real(*a))
+    q = "PREFIX ng: <http://x/o#> SELECT ?s ?t WHERE { ?s ng:speaker <http://x/a> ; ng:text ?t } LIMIT 1005"
+    assert cap_results(q, 100) == (q[:-4] + "100", True) and parses(q[:-4] + "100")
+    assert cap_results(q, 100_000) == (q, False)
+    assert lexed == []
+    cap_results(q.replace("?t }", '"x" }'), 100)
+    assert lexed == [1]
 
 
 @pytest.mark.parametrize("q, form, limit", [
