@@ -30,6 +30,9 @@ PATTERNS = [
     ("count", re.compile(_Q + _N + r"(?:\s+(?P<mult>thousand|million|billion))?[ ]+(?:of (?:its|their|the) )?"
                          r"(?P<noun>[A-Za-z][\w-]*(?:[ ]+[A-Za-z][\w-]*){0,2})")),
 ]
+#: what every match of a pattern holds: a body without any is not scanned for it
+NEEDS = {"percent": ("%", "percent", "per cent"), "money": ("$", "€", "£", "USD", "EUR", "GBP"),
+         "magnitude": ("magnitude",)}
 _PRECEDING = re.compile(r"(?:the\s+)?(?P<np>[a-z]+(?:\s+[a-z]+)?)\s+(?:now\s+)?(?:to|at|of|stands at|stood at|rose to|fell to|is|was)\s+$")
 
 
@@ -67,6 +70,8 @@ class _Amounts:
         body = self.a.body
         out: list[Amount] = []
         for kind, rx in PATTERNS:
+            if kind in NEEDS and not any(w in body for w in NEEDS[kind]):
+                continue
             for m in rx.finditer(body):
                 amount = self.make(kind, m)
                 if amount is None or not self.free(amount.span.begin, amount.span.end):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 import pytest
@@ -312,3 +313,37 @@ def test_quality_floor():
     assert report["corpus"]["entities"]["f1"] >= 0.85
     assert report["corpus"]["direct quotes"]["f1"] >= 0.9
     assert report["seeds"]["events"]["f1"] >= 0.9
+
+
+NEEDED = [
+    "The war, now in its third year, and IN ITS 2nd Year again.",
+    "They marked the 10th anniversary; the first Anniversary passed quietly.",
+    "It began two years ago, or 3 months ago, or A year ago.",
+    "Rates rose 2.5% and about 40 percent, or 3 per cent, by 0.25 percentage points.",
+    "A $3 million deal, US$4bn, €20 m, £5, USD 7 and EUR 8 and GBP 9.",
+    "A magnitude 6.1 quake and a 7-magnitude one, then magnitude of 5.",
+]
+
+
+@pytest.mark.parametrize("module", ["times", "amounts"])
+def test_a_body_without_a_patterns_words_cannot_match_it(module):
+    """The time and amount finders skip a pattern when the body holds none of the words every
+    match of it holds (NEEDS): each match in these texts and in the corpus must hold one."""
+    import importlib
+
+    from newsgraph import PROJECT_DIR
+
+    mod = importlib.import_module(f"loaders.{module}")
+    texts = NEEDED + [p.read_text(encoding="utf-8") for d in ("corpus", "heldout")
+                      for p in sorted((PROJECT_DIR / "bench" / d).glob("*.txt"))]
+    seen = {name: 0 for name in mod.NEEDS}
+    for name, rx in mod.PATTERNS:
+        if name not in mod.NEEDS:
+            continue
+        caseless = bool(rx.flags & re.I)
+        for text in texts:
+            for m in rx.finditer(text):
+                got = m.group().lower() if caseless else m.group()
+                assert any(w in got for w in mod.NEEDS[name]), (name, m.group())
+                seen[name] += 1
+    assert all(seen.values()), seen              # every pattern with words matched something
