@@ -168,7 +168,13 @@ def test_update_with_wrong_token_is_refused(live):
 
 
 def _children(pid: int) -> list[int]:
-    return [int(c) for t in Path(f"/proc/{pid}/task").iterdir() for c in (t / "children").read_text().split()]
+    out = []
+    for t in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            out += [int(c) for c in (t / "children").read_text().split()]
+        except OSError:                 # a thread that has just ended
+            pass
+    return out
 
 
 @pytest.mark.skipif(not Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").exists(),
