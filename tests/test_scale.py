@@ -203,3 +203,49 @@ def test_the_bench_reads_the_cpu_of_each_thread():
     assert peak > 0
     assert 0.4 <= cpu["main"] <= 1.0 and 0.4 <= cpu["other"] <= 1.0, cpu   # each spun 0.6 s
     assert cpu["rocksdb"] == 0 and cpu["all"] >= cpu["main"] + cpu["other"] - 0.2, cpu
+
+
+def test_each_written_batch_gives_its_memory_back(tmp_path, synthetic, monkeypatch):
+    from loaders import writer
+
+    given, kept = [], []
+    real_write = writer.Writer._write
+
+    def write(self, b):
+        real_write(self, b)
+        kept.append(sum(len(x.data) for x, _ in b.articles))
+
+    monkeypatch.setattr(writer, "give_back_memory", lambda: given.append(1) or True)
+    monkeypatch.setattr(writer.Writer, "_write", write)
+    with open_store(tmp_path / "store") as store:
+        assert load_paths(store, [synthetic], batch_size=25, jobs=1).loaded == 60
+    assert len(given) == 3                  # batches of 25, 25 and 10
+    assert kept == [0, 0, 0]                # the written articles' N-Quads are let go
+
+
+GLIBC_HEAP = """
+import os, sys
+from loaders.writer import give_back_memory
+def resident_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+before = resident_mb()
+size = 2000
+blocks = [b"x" * size for _ in range(60_000)]          # ~120 MB from malloc, pages touched
+blocks = blocks[::64]                                  # freed, but a block kept every 128 KB
+held = resident_mb()
+print(held - before, int(give_back_memory()), held - resident_mb())
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="malloc_trim is glibc's (Linux)")
+def test_freed_heap_memory_goes_back_to_the_system():
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", GLIBC_HEAP], capture_output=True, text=True,
+                         cwd=PROJECT_DIR, check=True).stdout.split()
+    if out[1] == "0":
+        pytest.skip("this C library has no malloc_trim (not glibc)")
+    grown, given_back = float(out[0]), float(out[2])
+    assert grown > 80                   # free() alone kept the pages (blocks between them live)
+    assert given_back > 60              # malloc_trim gave most of them back
