@@ -118,24 +118,36 @@ def _proc_stat(path: Path) -> ProcStat | None:
                     (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
 
 
-def _tree_rss(pid: int) -> int:
-    """KB resident in a process and its descendants (from /proc)."""
-    total, todo = 0, [pid]
+def _tree(pid: int) -> dict[int, ProcStat]:
+    """The stat of a process and of each of its descendants, by pid (Linux /proc; {} if it has
+    ended, or elsewhere)."""
+    stats: dict = {}
     children: dict = {}
-    for d in Path("/proc").iterdir():
+    for d in Path("/proc").iterdir() if Path("/proc/self/stat").exists() else ():
         if d.name.isdigit():
             stat = _proc_stat(d / "stat")
             if stat is not None:
+                stats[int(d.name)] = stat
                 children.setdefault(stat.parent, []).append(int(d.name))
+    tree: dict = {}
+    todo = [pid] if pid in stats else []
     while todo:
         p = todo.pop()
+        tree[p] = stats[p]
+        todo += children.get(p, [])
+    return tree
+
+
+def _tree_rss(pid: int) -> int:
+    """KB resident in a process and its descendants (from /proc)."""
+    total = 0
+    for p in _tree(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1])
         except OSError:
             pass
-        todo += children.get(p, [])
     return total
 
 
@@ -234,23 +246,8 @@ end
 
 def tree_cpu_s(pid: int) -> float | None:
     """CPU seconds used so far by a process and its descendants (Linux /proc; None elsewhere)."""
-    stats = {}
-    for d in Path("/proc").iterdir() if Path("/proc/self/stat").exists() else ():
-        if d.name.isdigit():
-            stat = _proc_stat(d / "stat")
-            if stat is not None:
-                stats[int(d.name)] = (stat.parent, stat.cpu_s)
-    if pid not in stats:
-        return None
-    tree = {pid}
-    grew = True
-    while grew:
-        grew = False
-        for p, (parent, _) in stats.items():
-            if parent in tree and p not in tree:
-                tree.add(p)
-                grew = True
-    return sum(stats[p][1] for p in tree)
+    tree = _tree(pid)
+    return sum(s.cpu_s for s in tree.values()) if tree else None
 
 
 def drive(wrk: str, port: int, paths: list[str], accept: str, duration: float, work: Path,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import sqlite3
 import sys
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -203,6 +206,34 @@ def test_the_bench_reads_the_cpu_of_each_thread():
     assert peak > 0
     assert 0.4 <= cpu["main"] <= 1.0 and 0.4 <= cpu["other"] <= 1.0, cpu   # each spun 0.6 s
     assert cpu["rocksdb"] == 0 and cpu["all"] >= cpu["main"] + cpu["other"] - 0.2, cpu
+
+
+def test_the_bench_counts_a_servers_child_processes():
+    import importlib.util
+    import subprocess
+
+    spec = importlib.util.spec_from_file_location("bench_run", PROJECT_DIR / "bench" / "run.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    if bench.tree_cpu_s(os.getpid()) is None:
+        pytest.skip("no /proc here: the bench reads process trees from it")
+    # a parent that only waits, and its child that spins 0.6 s and then holds ~100 MB
+    child = ("import time\nt = time.process_time()\nwhile time.process_time() - t < 0.6: pass\n"
+             "size = 100 << 20\nx = b'x' * size\ntime.sleep(30)\n")
+    parent = subprocess.Popen([sys.executable, "-c",
+                               f"import subprocess, sys; subprocess.run([sys.executable, '-c', {child!r}])"])
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and bench._tree_rss(parent.pid) < 100_000:
+            time.sleep(0.1)
+        assert len(bench._tree(parent.pid)) == 2
+        assert bench._tree_rss(parent.pid) >= 100_000          # KB: the child's 100 MB counted
+        assert bench.tree_cpu_s(parent.pid) >= 0.5             # the child's spin counted
+    finally:
+        for pid in bench._tree(parent.pid):        # the child too, or it would outlive the test
+            os.kill(pid, signal.SIGKILL)
+        parent.wait()
+    assert bench.tree_cpu_s(parent.pid) is None and bench._tree(parent.pid) == {}
 
 
 def test_each_written_batch_gives_its_memory_back(tmp_path, synthetic, monkeypatch):
