@@ -7,10 +7,12 @@
    (articles/s, quads/s, peak memory, CPU of the main thread, of RocksDB's threads and of the
    others), exports it, and loads the same quads with `oxigraph load`
    (the reference: what the store's own bulk loader does with the same quads);
-2. serves it with `newsgraph serve` and `oxigraph serve-read-only --union-default-graph`;
-3. drives both with wrk (one thread, four connections, the same requests in the same order) for
+2. serves it with `newsgraph serve`, `oxigraph serve-read-only --union-default-graph` and the
+   floor (bench/floor.py: pyoxigraph alone as a WSGI app, under Granian like newsgraph);
+3. drives all three with wrk (one thread, four connections, the same requests in the same order) for
    a point lookup, an entity document, a join, an aggregate, a CONSTRUCT, a 10,000-row result
-   and a repeated query, and prints requests/s, p50 and p99 latency and the ratio to Oxigraph.
+   and a repeated query, and prints requests/s, p50 and p99 latency and the ratio to Oxigraph,
+   then newsgraph's CPU per request above the floor's.
 
 With --scaling it only loads corpora of the given sizes, one after the other, and prints the
 cost per article and the peak memory of each (the curve that shows whether loading is linear).
@@ -311,7 +313,7 @@ def oxigraph_load(oxi: str, dump: str, work: Path) -> dict:
 
 
 def serve_and_drive(args, work: Path, ours_store: str, ox_location: str, oxi: str, wrk: str) -> list[dict]:
-    p1, p2 = free_port(), free_port()
+    p1, p2, p3 = free_port(), free_port(), free_port()
     # wrk's four connections come from one address: allow them all at once (by default a client
     # may have as many requests under way as there are workers, see server/limits.py)
     env = dict(os.environ, NEWSGRAPH_ACCESS_LOG="0", NEWSGRAPH_MAX_PER_CLIENT="4")
@@ -320,28 +322,46 @@ def serve_and_drive(args, work: Path, ours_store: str, ox_location: str, oxi: st
                              "--workers", "2"], stdout=logs, stderr=logs, env=env)
     theirs = subprocess.Popen([oxi, "serve-read-only", "--location", ox_location, "--bind", f"127.0.0.1:{p2}",
                                "--union-default-graph"], stdout=logs, stderr=logs)
+    floor = start_floor(ours_store, p3, logs)
     try:
         wait_for(f"http://127.0.0.1:{p1}/sparql?query=ASK%7B%7D", ours)
         wait_for(f"http://127.0.0.1:{p2}/query?query=ASK%7B%7D", theirs)
+        wait_for(f"http://127.0.0.1:{p3}/sparql?query=ASK%7B%7D", floor)
         rows = []
         for name, (mine, other, accept) in workload(f"http://127.0.0.1:{p1}/sparql", random.Random(1)).items():
             a = drive(wrk, p1, mine, accept, args.duration, work, ours.pid)
             b = drive(wrk, p2, other, accept, args.duration, work, theirs.pid)
+            # the floor answers the same queries (the entity document: Oxigraph's DESCRIBE of it)
+            f = drive(wrk, p3, other if name.startswith("entity") else mine, accept, args.duration, work, floor.pid)
             cost = round(b["cpu_us_per_request"] / a["cpu_us_per_request"], 2) \
                 if a["cpu_us_per_request"] and b["cpu_us_per_request"] else None
-            rows.append({"query": name, "newsgraph": a, "oxigraph": b, "ratio": round(a["rps"] / b["rps"], 2),
+            rows.append({"query": name, "newsgraph": a, "oxigraph": b, "floor": f, "ratio": round(a["rps"] / b["rps"], 2),
                          "cpu_ratio": cost})
             print(f"  {name:38} {a['rps']:9.0f} req/s  vs {b['rps']:9.0f}  ({rows[-1]['ratio']:.2f}x; "
-                  f"CPU per request {a['cpu_us_per_request']} vs {b['cpu_us_per_request']} µs)", flush=True)
+                  f"CPU per request {a['cpu_us_per_request']} vs {b['cpu_us_per_request']} µs; "
+                  f"floor {f['rps']:.0f} req/s, {f['cpu_us_per_request']} µs)", flush=True)
         return rows
     finally:
-        for p in (ours, theirs):
+        for p in (ours, theirs, floor):
             p.terminate()
             try:
                 p.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 p.kill()
         logs.close()
+
+
+def start_floor(store: str, port: int, logs) -> subprocess.Popen:
+    """bench/floor.py (pyoxigraph and nothing else, as a WSGI app) under Granian with the workers,
+    threads and malloc setting `newsgraph serve` gives its own."""
+    from newsgraph.serve import MALLOC_TUNABLES
+
+    env = dict(os.environ, NEWSGRAPH_FLOOR_STORE=store, PYTHONPATH=str(ROOT))
+    env.setdefault("GLIBC_TUNABLES", MALLOC_TUNABLES)
+    return subprocess.Popen([str(BIN / "granian"), "--interface", "wsgi", "--factory", "--working-dir", str(ROOT / "bench"),
+                             "--host", "127.0.0.1", "--port", str(port), "--workers", "2", "--blocking-threads", "2",
+                             "--runtime-threads", "1", "--log-level", "warning", "floor:app_from_env"],
+                            stdout=logs, stderr=logs, env=env)
 
 
 def cpu_text(cpu: dict, articles: int) -> str:
@@ -370,6 +390,19 @@ def table(result: dict) -> str:
                      f"{a.get('cpu_us_per_request') or '-':>7} | {b['rps']:14.0f} {b['p50_ms']:8.2f} {b['p99_ms']:8.2f} "
                      f"{b.get('cpu_us_per_request') or '-':>7} | {r['ratio']:5.2f}x {cost}"
                      + (f"  ({a['non_200']} non-200!)" if a["non_200"] else ""))
+    floors = [r for r in result["queries"] if r.get("floor")]
+    if floors:
+        lines.append("")
+        lines.append("the floor (bench/floor.py: pyoxigraph alone as a WSGI app under Granian, the same workers):")
+        lines.append(f"{'query':38} {'floor req/s':>11} {'CPU µs':>7} | {'newsgraph / floor':>17} {'CPU above it µs':>15} | "
+                     f"{'Oxigraph / floor':>16}")
+        for r in floors:
+            a, b, f = r["newsgraph"], r["oxigraph"], r["floor"]
+            above = a["cpu_us_per_request"] - f["cpu_us_per_request"] \
+                if a.get("cpu_us_per_request") and f.get("cpu_us_per_request") else "-"
+            lines.append(f"{r['query']:38} {f['rps']:11.0f} {f.get('cpu_us_per_request') or '-':>7} | "
+                         f"{a['rps'] / f['rps']:16.2f}x {above:>15} | {b['rps'] / f['rps']:15.2f}x"
+                         + (f"  ({f['non_200']} non-200!)" if f["non_200"] else ""))
     return "\n".join(lines)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -234,6 +235,37 @@ def test_the_bench_counts_a_servers_child_processes():
             os.kill(pid, signal.SIGKILL)
         parent.wait()
     assert bench.tree_cpu_s(parent.pid) is None and bench._tree(parent.pid) == {}
+
+
+def test_the_bench_floor_answers_queries_and_only_queries():
+    """bench/floor.py (the bench's third server): a query's own serialisation from pyoxigraph,
+    a graph as Turtle when asked for it, and a 400 for a query that does not parse."""
+    from urllib.parse import urlencode
+
+    from floor import make_app
+
+    store = open_store(None)
+    store.update('INSERT DATA { GRAPH <http://g/1> { <http://x/a> <http://x/p> "one" } '
+                 'GRAPH <http://g/2> { <http://x/a> <http://x/p> "two" } }')
+    app = make_app(store)
+
+    def get(query: str, accept: str = "") -> tuple[str, dict, bytes]:
+        seen = {}
+        body = b"".join(app({"QUERY_STRING": urlencode({"query": query}), "HTTP_ACCEPT": accept},
+                            lambda status, headers: seen.update(status=status, headers=dict(headers))))
+        assert seen["headers"]["Content-Length"] == str(len(body))
+        return seen["status"], seen["headers"], body
+
+    status, headers, body = get("SELECT ?o WHERE { <http://x/a> <http://x/p> ?o } ORDER BY ?o")
+    assert status == "200 OK" and headers["Content-Type"] == "application/sparql-results+json"
+    # the default graph is the union of the named graphs, as at the endpoint
+    assert [b["o"]["value"] for b in json.loads(body)["results"]["bindings"]] == ["one", "two"]
+    status, headers, body = get("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    assert headers["Content-Type"] == "application/n-triples" and body.count(b" .\n") == 2
+    status, headers, body = get("DESCRIBE <http://x/a>", "text/turtle")
+    assert headers["Content-Type"] == "text/turtle" and b'"one"' in body and b'"two"' in body
+    status, headers, body = get("SELEC ?o")
+    assert status == "400 Bad Request" and body
 
 
 def test_each_written_batch_gives_its_memory_back(tmp_path, synthetic, monkeypatch):
