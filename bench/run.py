@@ -318,11 +318,12 @@ def serve_and_drive(args, work: Path, ours_store: str, ox_location: str, oxi: st
     # may have as many requests under way as there are workers, see server/limits.py)
     env = dict(os.environ, NEWSGRAPH_ACCESS_LOG="0", NEWSGRAPH_MAX_PER_CLIENT="4")
     logs = open(work / "servers.log", "ab")          # a pipe nobody reads would fill and stop them
+    workers = 2
     ours = subprocess.Popen([str(BIN / "newsgraph"), "serve", "--store", ours_store, "--port", str(p1),
-                             "--workers", "2"], stdout=logs, stderr=logs, env=env)
+                             "--workers", str(workers)], stdout=logs, stderr=logs, env=env)
     theirs = subprocess.Popen([oxi, "serve-read-only", "--location", ox_location, "--bind", f"127.0.0.1:{p2}",
                                "--union-default-graph"], stdout=logs, stderr=logs)
-    floor = start_floor(ours_store, p3, logs)
+    floor = start_floor(ours_store, p3, workers, logs)
     try:
         wait_for(f"http://127.0.0.1:{p1}/sparql?query=ASK%7B%7D", ours)
         wait_for(f"http://127.0.0.1:{p2}/query?query=ASK%7B%7D", theirs)
@@ -351,16 +352,17 @@ def serve_and_drive(args, work: Path, ours_store: str, ox_location: str, oxi: st
         logs.close()
 
 
-def start_floor(store: str, port: int, logs) -> subprocess.Popen:
-    """bench/floor.py (pyoxigraph and nothing else, as a WSGI app) under Granian with the workers,
-    threads and malloc setting `newsgraph serve` gives its own."""
-    from newsgraph.serve import MALLOC_TUNABLES
+def start_floor(store: str, port: int, workers: int, logs) -> subprocess.Popen:
+    """bench/floor.py (pyoxigraph and nothing else, as a WSGI app) under Granian with the threads
+    and malloc setting `newsgraph serve` gives its own workers."""
+    from newsgraph.serve import MALLOC_TUNABLES, REQUEST_THREADS, RUNTIME_THREADS
 
     env = dict(os.environ, NEWSGRAPH_FLOOR_STORE=store, PYTHONPATH=str(ROOT))
     env.setdefault("GLIBC_TUNABLES", MALLOC_TUNABLES)
     return subprocess.Popen([str(BIN / "granian"), "--interface", "wsgi", "--factory", "--working-dir", str(ROOT / "bench"),
-                             "--host", "127.0.0.1", "--port", str(port), "--workers", "2", "--blocking-threads", "2",
-                             "--runtime-threads", "1", "--log-level", "warning", "floor:app_from_env"],
+                             "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+                             "--blocking-threads", str(REQUEST_THREADS), "--runtime-threads", str(RUNTIME_THREADS),
+                             "--log-level", "warning", "floor:app_from_env"],
                             stdout=logs, stderr=logs, env=env)
 
 

@@ -39,6 +39,10 @@ MALLOC_TUNABLES = "glibc.malloc.tcache_count=100"
 #: worker younger than this waits until it is this old before it stops
 MIN_WORKER_AGE = 6.0
 
+#: requests each worker answers at once (see the module docstring), and Granian's Rust threads
+REQUEST_THREADS = 2
+RUNTIME_THREADS = 1
+
 
 class ServeError(Exception):
     """The server cannot start; the message says why."""
@@ -117,7 +121,7 @@ def serve(settings: Settings, seeds: Path, echo=print) -> None:
     Granian(
         "server.wsgi:app_from_env", factory=True, interface=Interfaces.WSGI,
         address=settings.host, port=settings.port, workers=settings.workers,
-        blocking_threads=2, runtime_threads=1,
+        blocking_threads=REQUEST_THREADS, runtime_threads=RUNTIME_THREADS,
         http1_settings=HTTP1Settings(keep_alive=True, header_read_timeout=30_000),
         respawn_failed_workers=True, respawn_interval=0.0,
         log_access=bool(settings.access_log), log_level="warning" if not settings.access_log else "info",
