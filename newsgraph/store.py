@@ -186,7 +186,10 @@ def graph_update_text(graphs: Mapping[ox.NamedNode, list], shared: Iterable) -> 
     for q in shared:
         by_graph.setdefault(q.graph_name, []).append(q)
     blocks = []
+    blank = False
     for g, quads in by_graph.items():
+        blank = blank or any(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
+                             for q in quads)
         body = " .\n".join(f"{q.subject} {q.predicate} {q.object}" for q in quads)
         if not body:
             continue
@@ -195,7 +198,9 @@ def graph_update_text(graphs: Mapping[ox.NamedNode, list], shared: Iterable) -> 
         else:
             blocks.append(f"GRAPH {g} {{\n{body} .\n}}")
     if blocks:
-        parts.append("INSERT DATA {\n" + "\n".join(blocks) + "\n}")
+        # with blank nodes, the same as a template: Virtuoso (7.2) refuses them in INSERT DATA
+        head, tail = ("INSERT {\n", "\n} WHERE {}") if blank else ("INSERT DATA {\n", "\n}")
+        parts.append(head + "\n".join(blocks) + tail)
     return " ;\n".join(parts)
 
 
