@@ -4,7 +4,7 @@ has one, its Graph Store Protocol endpoint for bulk writes.
 ``open_store("http://host:7878/query")`` gives a RemoteStore: the same loaders and server then
 run over Oxigraph's server, Fuseki, Virtuoso, QLever or a managed store. The URL is the query
 endpoint; the update endpoint is the same URL with its last segment replaced by ``update``
-(``/query`` or ``/sparql`` -> ``/update``), and bulk writes go to ``store`` beside it (a dataset
+(``/query`` or ``/sparql`` -> ``/update``), or if there is none there the query URL itself, and bulk writes go to ``store`` beside it (a dataset
 endpoint, Oxigraph's; or a Graph Store endpoint taking a graph at a time, Virtuoso's
 /sparql-graph-crud), when it answers; otherwise they are INSERT updates. Override with
 NEWSGRAPH_UPDATE_URL and NEWSGRAPH_GSP_URL (``none`` for no bulk endpoint), and send
@@ -54,6 +54,7 @@ class RemoteStore(Store):
         self.location = url
         self.query_url = url
         self.update_url = os.environ.get("NEWSGRAPH_UPDATE_URL") or _beside(url, "update")
+        self._guessed_update = not os.environ.get("NEWSGRAPH_UPDATE_URL")
         gsp = os.environ.get("NEWSGRAPH_GSP_URL")
         self.gsp_url = None if gsp == "none" else (gsp or _beside(url, "store"))
         self.auth = os.environ.get("NEWSGRAPH_REMOTE_AUTH")
@@ -174,8 +175,14 @@ class RemoteStore(Store):
         self._update(update + " ;\n" + _bump())
 
     def _update(self, text: str) -> None:
-        status, data, _ = self._request("POST", self.update_url, text.encode("utf-8"),
-                                        {"Content-Type": "application/sparql-update; charset=utf-8"})
+        while True:
+            status, data, _ = self._request("POST", self.update_url, text.encode("utf-8"),
+                                            {"Content-Type": "application/sparql-update; charset=utf-8"})
+            if status != 404 or not self._guessed_update:
+                break
+            # no update endpoint beside the query one: many stores (Virtuoso) take both at one URL
+            self.update_url, self._guessed_update = self.query_url, False
+        self._guessed_update = False
         self._check(status, data, "update")
         self._marker = None
 
@@ -186,8 +193,8 @@ class RemoteStore(Store):
     def add_graphs(self, data: bytes) -> None:
         """One POST of N-Quads to a dataset endpoint (Oxigraph's /store, Fuseki's /ds/data),
         else one POST of N-Triples per graph (``?graph=``, the Graph Store Protocol: Virtuoso's
-        /sparql-graph-crud), else INSERT DATA. The first write finds which works, and reads one
-        of its quads back: Virtuoso answers a POST it does not understand with 200 and a form."""
+        /sparql-graph-crud), else INSERT updates. The first write finds which works, and reads
+        one of its quads back: Virtuoso answers a POST it does not understand with 200 and a form."""
         if self._bulk == "insert" or not self.gsp_url:
             self._insert(ox.parse(data, format=ox.RdfFormat.N_QUADS))
         elif self._bulk:
@@ -200,15 +207,20 @@ class RemoteStore(Store):
         """Writes the data by the first way that works and returns it (None: not sure yet)."""
         probe = next((q for q in ox.parse(data, format=ox.RdfFormat.N_QUADS)
                       if all(isinstance(t, ox.NamedNode) for t in (q.subject, q.object, q.graph_name))), None)
+        if probe is None or self._holds(probe):     # nothing to tell a write by: the sure way
+            self._insert(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+            return None
         for way in ("dataset", "graphs"):
             status, body = self._post(data, way)
-            if status < 300 and (probe is None or self.ask(f"ASK {{ GRAPH {probe.graph_name} {{ "
-                                                             f"{probe.subject} {probe.predicate} {probe.object} }} }}")):
-                return way if probe is not None else None
+            if status < 300 and self._holds(probe):
+                return way
             if status >= 300 and status not in REFUSED:
                 self._check(status, body, "bulk write")
         self._insert(ox.parse(data, format=ox.RdfFormat.N_QUADS))
         return "insert"
+
+    def _holds(self, q: ox.Quad) -> bool:
+        return self.ask(f"ASK {{ GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }} }}")
 
     def _post(self, data: bytes, way: str) -> tuple[int, bytes]:
         if way == "dataset":
