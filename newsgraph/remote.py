@@ -35,7 +35,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .sparql_text import bind_values, query_form
-from .store import MEMORY, Store, StoreError, TripleResult, graph_update_text
+from .store import MEMORY, Store, StoreError, TripleResult, graph_update_text, has_blank_node
 
 META_GRAPH = "urn:newsgraph:meta"
 META = f"<{META_GRAPH}>"
@@ -253,7 +253,7 @@ class RemoteStore(Store):
             elif len(batch) >= INSERT_QUADS and not blank:
                 self._update(graph_update_text({}, batch))
                 batch = []
-            blank = blank or isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
+            blank = blank or has_blank_node(q)
             batch.append(q)
         if batch:
             self._update(graph_update_text({}, batch))

@@ -174,6 +174,10 @@ class Store:
         self.close()
 
 
+def has_blank_node(q: ox.Quad) -> bool:
+    return isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
+
+
 def graph_update_text(graphs: Mapping[ox.NamedNode, list], shared: Iterable) -> str:
     """SPARQL Update that replaces the graphs and adds the shared quads, one request.
 
@@ -188,8 +192,7 @@ def graph_update_text(graphs: Mapping[ox.NamedNode, list], shared: Iterable) -> 
     blocks = []
     blank = False
     for g, quads in by_graph.items():
-        blank = blank or any(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
-                             for q in quads)
+        blank = blank or any(map(has_blank_node, quads))
         body = " .\n".join(f"{q.subject} {q.predicate} {q.object}" for q in quads)
         if not body:
             continue

@@ -90,9 +90,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for(url: str, seconds: float = 60) -> None:
+def wait_for(url: str, seconds: float = 60, proc: subprocess.Popen | None = None) -> None:
+    """Until the SPARQL endpoint at url answers; with the server's process, no longer than it lives."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server at {url} stopped (exit status {proc.returncode})")
         try:
             urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=2).read()
             return
