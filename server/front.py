@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import gzip
+from codecs import escape_decode
 import uuid
 from itertools import chain
 from functools import lru_cache
@@ -121,8 +122,10 @@ class FrontDoor:
         from .sparql import answer_kind, query_format
 
         qs = environ.get("QUERY_STRING", "")
+        if not qs.isascii():        # raw UTF-8 (checked in __call__), as bytes in latin-1
+            qs = qs.encode("latin-1").decode("utf-8")
         if qs.startswith("query=") and "&" not in qs:      # the usual case, for less than parse_qsl
-            params = [("query", unquote_plus(qs[6:]))]
+            params = [("query", _unquote_plus(qs[6:]))]
         else:
             params = parse_qsl(qs, keep_blank_values=True)
         names = [k for k, _ in params]
@@ -211,6 +214,17 @@ def _utf8(wsgi_text: str) -> bool:
     except UnicodeError:
         return False
     return True
+
+
+def _unquote_plus(text: str) -> str:
+    """urllib's unquote_plus, in C for a well-formed value (~1.5 against ~12 µs for the
+    bench's join): each %XX becomes \\xXX for the bytes-escape decoder. Anything else (a stray
+    %, bytes that are not UTF-8) is left to unquote_plus, which keeps its own answer for them."""
+    raw = text.encode()
+    try:
+        return escape_decode(raw.replace(b"\\", b"\\\\").replace(b"+", b" ").replace(b"%", b"\\x"))[0].decode()
+    except (ValueError, UnicodeDecodeError):
+        return unquote_plus(text)
 
 
 def _plain(start_response, status: str, message: str, extra=()):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 import pytest
 
@@ -89,3 +89,26 @@ def test_large_answers_are_gzipped_and_streamed_the_same(app):
     assert zipped.headers["Content-Encoding"] == "gzip"
     assert gzip.decompress(zipped.data) == plain.data
     assert zipped.headers["ETag"] != plain.headers["ETag"]
+
+
+TEXT = 'SELECT ("é+\\\\ 50% ж" AS ?x) {}'          # the value: é+\ 50% ж
+
+
+@pytest.mark.parametrize("query_string", [
+    "query=" + quote(TEXT),                                                 # %XX, an escaped + and a backslash
+    "query=" + quote_plus(TEXT) + "&format=json",
+    'query=SELECT+("é%2B\\\\+50%25+ж"+AS+?x)+{}',                               # raw UTF-8
+    'query=SELECT+("é%2B\\\\+50%25+ж"+AS+?x)+{}&format=json',
+    'query=SELECT+("é%2B\\\\+50%+ж"+AS+?x)+{}',                                 # a stray %, left as it is
+])
+def test_a_query_string_is_decoded_as_the_app_decodes_it(app, monkeypatch, query_string):
+    """Percent escapes, '+', backslashes, a stray '%' and raw UTF-8 give the same text through
+    the front door's own decoding as through Flask's."""
+    raw = {"QUERY_STRING": query_string.encode().decode("latin-1")}           # as a WSGI server gives it
+    fast = app.test_client().get("/sparql", environ_overrides=raw, headers=JSON)
+    monkeypatch.setattr(FrontDoor, "_query", lambda *a, **k: None)
+    app.extensions["newsgraph"].cache.clear()
+    slow = app.test_client().get("/sparql", environ_overrides=raw, headers=JSON)
+    assert fast.status_code == slow.status_code == 200, fast.data
+    value = json.loads(fast.data)["results"]["bindings"][0]["x"]["value"]
+    assert value == 'é+\\ 50% ж' == json.loads(slow.data)["results"]["bindings"][0]["x"]["value"]
