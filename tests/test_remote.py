@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 
 from loaders import load_paths
 from newsgraph import SEEDS_DIR
+from newsgraph.remote import META_GRAPH
 from newsgraph.store import open_store
 from server import create_app
 
@@ -25,6 +27,7 @@ OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigra
 
 VIRTUOSO = shutil.which("virtuoso-t")
 VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")      # Debian's, made over below
+PRIVATE = "http://www.openlinksw.com/schemas/virtrdf#PrivateGraphs"     # Virtuoso's group of them
 
 
 def _wait(url: str, proc: subprocess.Popen, what: str) -> None:
@@ -49,7 +52,7 @@ def _oxigraph(tmp_path, monkeypatch):
 
 def _virtuoso(tmp_path, monkeypatch):
     """A Virtuoso of its own in tmp_path, set up as the README says (SPARQL user may update;
-    bulk writes to its Graph Store endpoint)."""
+    its own graphs are private to it; bulk writes to its Graph Store endpoint)."""
     isql = shutil.which("isql-vt") or shutil.which("isql")
     if not VIRTUOSO or not isql or not VIRTUOSO_INI.exists():
         pytest.skip("Virtuoso is not installed (apt-get install virtuoso-opensource; .ci/run does)")
@@ -63,8 +66,16 @@ def _virtuoso(tmp_path, monkeypatch):
                             cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{http_port}/sparql"
     _wait(url, proc, "Virtuoso")
-    subprocess.run([isql, str(sql_port), "dba", "dba", 'exec=GRANT SPARQL_UPDATE TO "SPARQL";'],
-                   check=True, capture_output=True, timeout=60)
+    own = urllib.request.urlopen(urllib.request.Request(
+        url + "?" + urllib.parse.urlencode({"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"}),
+        headers={"Accept": "text/csv"}), timeout=60).read().decode().split()[1:]
+    assert own, "a fresh Virtuoso holds its own graphs"
+    sql = ['GRANT SPARQL_UPDATE TO "SPARQL"', f"DB.DBA.RDF_GRAPH_GROUP_CREATE ('{PRIVATE}', 1)",
+           *(f"DB.DBA.RDF_GRAPH_GROUP_INS ('{PRIVATE}', '{g.strip(chr(34))}')" for g in own),
+           "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 0, 1)"]
+    done = subprocess.run([isql, str(sql_port), "dba", "dba", "exec=" + "; ".join(sql) + ";"],
+                          check=True, capture_output=True, text=True, timeout=60)
+    assert "Error" not in done.stdout + done.stderr, done.stdout + done.stderr
     monkeypatch.delenv("NEWSGRAPH_UPDATE_URL", raising=False)     # found: the query URL itself
     monkeypatch.setenv("NEWSGRAPH_GSP_URL", f"http://127.0.0.1:{http_port}/sparql-graph-crud")
     return url, proc
@@ -79,11 +90,11 @@ def remote(request, tmp_path, monkeypatch):
 
 
 def ours(quads: set) -> set:
-    """newsgraph's quads (not its version marker, nor a store's own graphs: Virtuoso's union
-    holds its system graphs), booleans in one lexical form (Virtuoso writes true as "1")."""
+    """newsgraph's quads but its version marker, booleans in one lexical form (Virtuoso writes
+    true as "1")."""
     out = set()
     for q in quads:
-        if q.rsplit(" ", 1)[-1].startswith("<http://localhost:8000/"):
+        if not q.endswith(f"<{META_GRAPH}>"):
             out.add(q.replace('"1"^^<http://www.w3.org/2001/XMLSchema#boolean>', '"true"^^<http://www.w3.org/2001/XMLSchema#boolean>')
                     .replace('"0"^^<http://www.w3.org/2001/XMLSchema#boolean>', '"false"^^<http://www.w3.org/2001/XMLSchema#boolean>'))
     return out
@@ -101,6 +112,21 @@ def test_a_load_into_a_remote_store_is_the_embedded_load(remote):
     assert store._bulk == ("graphs" if remote.endswith("/sparql") else "dataset")
     again = load_paths(store, [SEEDS_DIR])
     assert (again.loaded, again.unchanged) == (0, 2)
+
+
+def test_a_remote_store_shows_only_newsgraphs_graphs(remote):
+    """The union default graph and GRAPH ?g hold what the embedded store holds and newsgraph's
+    version marker: not Virtuoso's own graphs (its schema, preloaded vocabularies, WebDAV,
+    service description), which its union adds to every query unless made private (README)."""
+    store = open_store(remote)
+    load_paths(store, [SEEDS_DIR])
+    embedded = open_store(":memory:")
+    load_paths(embedded, [SEEDS_DIR])
+    # (counted: Virtuoso answers a bare SELECT DISTINCT ?g from its list of graphs, private or not)
+    graphs = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    triples = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+    assert {r["g"].value for r in store.select(graphs)} == {r["g"].value for r in embedded.select(graphs)} | {META_GRAPH}
+    assert int(store.select(triples)[0]["n"].value) == int(embedded.select(triples)[0]["n"].value) + 1
 
 
 def test_the_server_runs_over_the_remote_store(remote):
