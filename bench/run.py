@@ -1,6 +1,6 @@
 """newsgraph beside `oxigraph serve` on the same data, in one run, on loopback.
 
-    python bench/run.py [--articles N] [--duration S] [--json OUT] [--keep DIR]
+    python bench/run.py [--articles N] [--duration S] [--rounds R] [--json OUT] [--keep DIR]
     python bench/run.py --scaling 1000,5000,20000 [--json OUT]
 
 1. generates a synthetic corpus (bench/synth.py) and loads it with `newsgraph load`
@@ -11,8 +11,9 @@
    floor (bench/floor.py: pyoxigraph alone as a WSGI app, under Granian like newsgraph);
 3. drives all three with wrk (one thread, four connections, the same requests in the same order) for
    a point lookup, an entity document, a join, an aggregate, a CONSTRUCT, a 10,000-row result
-   and a repeated query, and prints requests/s, p50 and p99 latency and the ratio to Oxigraph,
-   then newsgraph's CPU per request above the floor's.
+   and a repeated query, in turns (three rounds by default), and prints the medians of
+   requests/s, p50 and p99 latency, the median of the rounds' ratios to Oxigraph, then
+   newsgraph's CPU per request above the floor's.
 
 With --scaling it only loads corpora of the given sizes, one after the other, and prints the
 cost per article and the peak memory of each (the curve that shows whether loading is linear).
@@ -280,6 +281,20 @@ def drive(wrk: str, port: int, paths: list[str], accept: str, duration: float, w
     return {"rps": rps, "p50_ms": lat.get("50"), "p99_ms": lat.get("99"), "non_200": non_ok, "cpu_us_per_request": cpu_us}
 
 
+def share(paths: list[str], r: int, n: int) -> list[str]:
+    """Round r's share of n of the requests (all of them when there are too few to share)."""
+    return paths[r::n] if len(paths) >= 2 * n else paths
+
+
+def median_run(runs: list[dict]) -> dict:
+    """Each figure of a server's rounds, the median of it (non-200 answers: their sum)."""
+    out = {}
+    for key in runs[0]:
+        values = sorted(r[key] for r in runs if r[key] is not None)
+        out[key] = sum(values) if key == "non_200" else (values[len(values) // 2] if values else None)
+    return out
+
+
 def _ms(value: str) -> float:
     m = re.match(r"([\d.]+)(us|ms|s|m)", value)
     n, unit = float(m.group(1)), m.group(2)
@@ -329,16 +344,27 @@ def serve_and_drive(args, work: Path, ours_store: str, ox_location: str, oxi: st
         wait_for(f"http://127.0.0.1:{p2}/query?query=ASK%7B%7D", theirs)
         wait_for(f"http://127.0.0.1:{p3}/sparql?query=ASK%7B%7D", floor)
         rows = []
+        n = max(1, args.rounds)
         for name, (mine, other, accept) in workload(f"http://127.0.0.1:{p1}/sparql", random.Random(1)).items():
-            a = drive(wrk, p1, mine, accept, args.duration, work, ours.pid)
-            b = drive(wrk, p2, other, accept, args.duration, work, theirs.pid)
-            # the floor answers the same queries (the entity document: Oxigraph's DESCRIBE of it)
-            f = drive(wrk, p3, other if name.startswith("entity") else mine, accept, args.duration, work, floor.pid)
+            # the three servers in turn, n rounds of duration / n each, every round on its own
+            # share of the requests (no answer cached in one round is asked for in another): a
+            # machine whose speed drifts during the run weighs on all three alike
+            rounds = []
+            for r in range(n):
+                a = drive(wrk, p1, share(mine, r, n), accept, args.duration / n, work, ours.pid)
+                b = drive(wrk, p2, share(other, r, n), accept, args.duration / n, work, theirs.pid)
+                # the floor answers the same queries (the entity document: Oxigraph's DESCRIBE of it)
+                f = drive(wrk, p3, share(other if name.startswith("entity") else mine, r, n), accept,
+                          args.duration / n, work, floor.pid)
+                rounds.append((a, b, f))
+            a, b, f = (median_run([x[i] for x in rounds]) for i in range(3))
             cost = round(b["cpu_us_per_request"] / a["cpu_us_per_request"], 2) \
                 if a["cpu_us_per_request"] and b["cpu_us_per_request"] else None
-            rows.append({"query": name, "newsgraph": a, "oxigraph": b, "floor": f, "ratio": round(a["rps"] / b["rps"], 2),
-                         "cpu_ratio": cost})
-            print(f"  {name:38} {a['rps']:9.0f} req/s  vs {b['rps']:9.0f}  ({rows[-1]['ratio']:.2f}x; "
+            ratios = [round(x["rps"] / y["rps"], 2) for x, y, _ in rounds]
+            rows.append({"query": name, "newsgraph": a, "oxigraph": b, "floor": f,
+                         "ratio": sorted(ratios)[len(ratios) // 2], "ratios": ratios, "cpu_ratio": cost})
+            print(f"  {name:38} {a['rps']:9.0f} req/s  vs {b['rps']:9.0f}  ({rows[-1]['ratio']:.2f}x, rounds "
+                  f"{' '.join(f'{x:.2f}' for x in ratios)}; "
                   f"CPU per request {a['cpu_us_per_request']} vs {b['cpu_us_per_request']} µs; "
                   f"floor {f['rps']:.0f} req/s, {f['cpu_us_per_request']} µs)", flush=True)
         return rows
@@ -411,7 +437,9 @@ def table(result: dict) -> str:
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=2000)
-    ap.add_argument("--duration", type=float, default=5.0, help="seconds of wrk per query and server")
+    ap.add_argument("--duration", type=float, default=6.0, help="seconds of wrk per query and server")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="the servers take turns this many times per query (medians are shown)")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
     ap.add_argument("--scaling", help="comma-separated corpus sizes: only the load curve")

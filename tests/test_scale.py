@@ -312,3 +312,20 @@ def test_freed_heap_memory_goes_back_to_the_system():
     grown, given_back = float(out[0]), float(out[2])
     assert grown > 80                   # free() alone kept the pages (blocks between them live)
     assert given_back > 60              # malloc_trim gave most of them back
+
+
+def test_the_bench_takes_turns_on_disjoint_requests_and_shows_medians():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_run", PROJECT_DIR / "bench" / "run.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    paths = [f"/q{i}" for i in range(10)]
+    shares = [bench.share(paths, r, 3) for r in range(3)]
+    assert sorted(sum(shares, [])) == sorted(paths)                     # every request, once
+    assert all(not set(a) & set(b) for a in shares for b in shares if a is not b)
+    assert bench.share(["/one"], 2, 3) == ["/one"]                        # the repeated query: itself
+    runs = [{"rps": 900.0, "p99_ms": 9.0, "non_200": 1, "cpu_us_per_request": None},
+            {"rps": 100.0, "p99_ms": 1.0, "non_200": 0, "cpu_us_per_request": 50},
+            {"rps": 500.0, "p99_ms": 3.0, "non_200": 2, "cpu_us_per_request": 70}]
+    assert bench.median_run(runs) == {"rps": 500.0, "p99_ms": 3.0, "non_200": 3, "cpu_us_per_request": 70}
