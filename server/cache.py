@@ -2,6 +2,12 @@
 
 Repeated queries dominate Linked Data traffic; keying by the store's version means a load or
 an update makes old entries unreachable, so nothing stale is ever served.
+
+An answer is kept the second time it is asked for: the first time only the key's hash is
+noted. Traffic of requests that never come again (a crawler, the bench's point lookups) would
+otherwise churn the whole cache; a full cache of small answers made each worker's memory
+double (290 against 154 MB) and the collector's full passes over it reach a point lookup's
+p99 (17-33 ms against 2-4 ms, 15 s of wrk on a 2,000-article store).
 """
 
 from __future__ import annotations
@@ -10,16 +16,24 @@ import threading
 from collections import OrderedDict
 
 
+#: keys remembered as seen once (their hashes; forgotten all together when there are more)
+SEEN_MAX = 65_536
+
+
 class ResponseCache:
-    """Least recently used entries, within `max_bytes` of bodies.
+    """Least recently used entries, within `max_bytes` of bodies, each kept from the second
+    time it is put (or at once, with `admit_at_once`).
 
     A body is often kept under two keys (a front-door entry and the plan's, which a POST or
     another spelling of Accept reuses); it is counted once, for as long as any key holds it.
     """
 
-    def __init__(self, max_bytes: int = 64 * 1024 * 1024, max_entry: int = 2 * 1024 * 1024):
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024, max_entry: int = 2 * 1024 * 1024,
+                 admit_at_once: bool = False):
         self.max_bytes = max_bytes
         self.max_entry = max_entry
+        self.admit_at_once = admit_at_once
+        self._seen: set = set()                     # hashes of keys asked to be kept once
         self._data: OrderedDict = OrderedDict()     # key -> (value, id of its body)
         self._bodies: dict = {}                     # id of a body -> [size, keys holding it]
         self._size = 0
@@ -49,6 +63,13 @@ class ResponseCache:
             return
         ref = id(value if body is None else body)     # stable: the entry keeps the body alive
         with self._lock:
+            if not self.admit_at_once and key not in self._data:
+                h = hash(key)
+                if h not in self._seen:
+                    if len(self._seen) >= SEEN_MAX:
+                        self._seen.clear()
+                    self._seen.add(h)
+                    return
             old = self._data.pop(key, None)
             if old is not None:
                 self._forget(old[1])
@@ -72,6 +93,7 @@ class ResponseCache:
 
     def clear(self) -> None:
         with self._lock:
+            self._seen.clear()
             self._data.clear()
             self._bodies.clear()
             self._size = 0

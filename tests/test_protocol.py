@@ -227,6 +227,8 @@ def test_repeated_query_is_served_from_the_cache(client):
     url = "/sparql?query=" + quote(SELECT)
     cache = client.application.extensions["newsgraph"].cache
     client.get(url)
+    assert cache.size == 0                          # asked once: not kept
+    client.get(url)
     hits = cache.hits
     assert client.get(url).data == client.get(url).data
     assert cache.hits == hits + 2
@@ -371,7 +373,7 @@ def test_landing_page_counts(seeded):
 def test_the_cache_counts_a_body_once_however_many_keys_hold_it():
     from server.cache import ResponseCache
 
-    cache = ResponseCache(max_bytes=100)
+    cache = ResponseCache(max_bytes=100, admit_at_once=True)
     body = b"x" * 30
     cache.put("plan", body)
     cache.put("front", ("200 OK", [], body, "etag"), size=len(body), body=body)
@@ -390,6 +392,29 @@ def test_the_cache_counts_a_body_once_however_many_keys_hold_it():
 def test_a_query_answer_is_counted_once_in_the_cache(client):
     cache = client.application.extensions["newsgraph"].cache
     cache.clear()
-    r = client.get("/sparql?query=" + quote(SELECT), headers={"Accept": "application/sparql-results+json"})
+    for _ in range(2):                            # kept the second time it is asked for
+        r = client.get("/sparql?query=" + quote(SELECT), headers={"Accept": "application/sparql-results+json"})
     assert r.status_code == 200
     assert cache.size == len(r.data)              # kept under the front door's key and the plan's
+
+
+def test_an_answer_is_kept_the_second_time_it_is_asked_for():
+    """One-off requests (a crawler's) never fill the cache; a repeat is kept; a key seen once is
+    remembered by its hash only, and only so many of them."""
+    from server import cache as cache_module
+    from server.cache import ResponseCache
+
+    cache = ResponseCache(max_bytes=1000)
+    for i in range(50):
+        cache.put(("v1", f"q{i}"), b"x" * 10)
+    assert cache.size == 0 and cache.get(("v1", "q3")) is None
+    cache.put(("v1", "q3"), b"y" * 10)
+    assert cache.get(("v1", "q3")) == b"y" * 10
+    cache.put(("v2", "q3"), b"z" * 10)            # a new version of the store: asked once again
+    assert cache.get(("v2", "q3")) is None
+    cache.put(("v1", "q3"), b"w" * 10)            # a kept key is replaced at once
+    assert cache.get(("v1", "q3")) == b"w" * 10
+    small = ResponseCache(max_bytes=1000)
+    for i in range(cache_module.SEEN_MAX + 1):    # the note of keys seen once is bounded
+        small.put(i, b"x")
+    assert len(small._seen) <= cache_module.SEEN_MAX and small.size == 0
