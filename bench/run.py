@@ -345,17 +345,18 @@ def serve_and_drive(args, work: Path, ours_store: str, ox_location: str, oxi: st
         wait_for(f"http://127.0.0.1:{p3}/sparql?query=ASK%7B%7D", floor)
         rows = []
         n = max(1, args.rounds)
+        each = max(1, round(args.duration / n))     # wrk takes whole seconds only
         for name, (mine, other, accept) in workload(f"http://127.0.0.1:{p1}/sparql", random.Random(1)).items():
-            # the three servers in turn, n rounds of duration / n each, every round on its own
+            # the three servers in turn, n rounds of about duration / n each, every round on its own
             # share of the requests (no answer cached in one round is asked for in another): a
             # machine whose speed drifts during the run weighs on all three alike
             rounds = []
             for r in range(n):
-                a = drive(wrk, p1, share(mine, r, n), accept, args.duration / n, work, ours.pid)
-                b = drive(wrk, p2, share(other, r, n), accept, args.duration / n, work, theirs.pid)
+                a = drive(wrk, p1, share(mine, r, n), accept, each, work, ours.pid)
+                b = drive(wrk, p2, share(other, r, n), accept, each, work, theirs.pid)
                 # the floor answers the same queries (the entity document: Oxigraph's DESCRIBE of it)
                 f = drive(wrk, p3, share(other if name.startswith("entity") else mine, r, n), accept,
-                          args.duration / n, work, floor.pid)
+                          each, work, floor.pid)
                 rounds.append((a, b, f))
             a, b, f = (median_run([x[i] for x in rounds]) for i in range(3))
             cost = round(b["cpu_us_per_request"] / a["cpu_us_per_request"], 2) \
@@ -437,7 +438,8 @@ def table(result: dict) -> str:
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=2000)
-    ap.add_argument("--duration", type=float, default=6.0, help="seconds of wrk per query and server")
+    ap.add_argument("--duration", type=float, default=6.0,
+                    help="seconds of wrk per query and server, in all rounds together (whole seconds a round)")
     ap.add_argument("--rounds", type=int, default=3,
                     help="the servers take turns this many times per query (medians are shown)")
     ap.add_argument("--json", type=Path)
@@ -465,7 +467,7 @@ def main(argv=None) -> dict:
             ld = load_step(args.articles, work)
             ol = oxigraph_load(oxi, ld["dump"], work)
             print("querying (wrk -t1 -c4, "
-                  f"{args.duration:g} s per query and server) ...", flush=True)
+                  f"{args.duration:g} s per query and server in {args.rounds} rounds) ...", flush=True)
             rows = serve_and_drive(args, work, ld["store"], ol["location"], oxi, wrk)
             result = {"machine": {"cores": os.cpu_count()}, "load": ld, "oxigraph_load": ol, "queries": rows}
             print()

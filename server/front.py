@@ -19,8 +19,8 @@
 from __future__ import annotations
 
 import gzip
-from codecs import escape_decode
 import uuid
+from codecs import escape_decode
 from itertools import chain
 from functools import lru_cache
 from typing import NamedTuple
