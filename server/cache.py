@@ -5,9 +5,10 @@ an update makes old entries unreachable, so nothing stale is ever served.
 
 An answer is kept the second time this process is asked for it (each worker has its own
 cache): the first time only the key's hash is noted. Traffic of requests that never come again
-(a crawler, the bench's point lookups) would otherwise churn the whole cache; a full cache of small answers made each worker's memory
-double (290 against 154 MB) and the collector's full passes over it reach a point lookup's
-p99 (17-33 ms against 2-4 ms, 15 s of wrk on a 2,000-article store).
+(a crawler, the bench's point lookups) would otherwise churn the whole cache; a full cache of
+small answers made each worker's memory double (290 against 154 MB) and the collector's full
+passes over it reach a point lookup's p99 (17-33 ms against 2-4 ms, 15 s of wrk on a
+2,000-article store).
 """
 
 from __future__ import annotations
