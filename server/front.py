@@ -26,6 +26,7 @@ from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import parse_qsl, unquote_plus
 
+import pyoxigraph as ox
 from werkzeug.http import http_date
 
 from newsgraph.sparql_text import describes_one, one_pattern, query_form
@@ -33,7 +34,7 @@ from newsgraph.sparql_text import describes_one, one_pattern, query_form
 from .cache import CACHE_KEY, ResponseCache, request_key
 from .errors import HttpError
 from .execute import Running
-from .http import CORS, compressible, gzip_etag, gzip_stream
+from .http import CORS, compressible, gzip_etag, gzip_stream, version_tag
 from .limits import ClientLimiter, Releasing
 from .negotiation import choose
 
@@ -86,6 +87,9 @@ class FrontDoor:
             body = None
             if asked is not None:
                 body = self._query(asked, environ, start_response, version, key)
+            elif key is not None and method == "GET" and not environ.get("QUERY_STRING") \
+                    and environ.get("PATH_INFO", "").startswith("/data/") and "HTTP_IF_NONE_MATCH" not in environ:
+                body = self._document(environ, start_response, version, key)
             if body is None:
                 body = self.app(environ, start_response)
         except BaseException:
@@ -177,14 +181,7 @@ class FrontDoor:
         headers["Last-Modified"] = _http_date(c.store.last_modified())
         gz = "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "").lower() and compressible(fmt.content_type)
         if running is None:
-            if gz and len(body) >= 1024:
-                body = gzip.compress(body, 5)
-                headers["Content-Encoding"] = "gzip"
-                headers["ETag"] = gzip_etag(plan.etag)
-            out = list(headers.items()) + [("Content-Length", str(len(body)))]
-            self.cache.put(front_key, ("200 OK", out, body, headers["ETag"].strip('"')), size=len(body), body=body)
-            start_response("200 OK", out)
-            return [body]
+            return self._whole(start_response, headers, body, gz, front_key)
         # a large answer: streamed as it is made
         stream = chain([body], running.rest())
         if gz:
@@ -193,6 +190,58 @@ class FrontDoor:
             headers["ETag"] = gzip_etag(plan.etag)
         start_response("200 OK", list(headers.items()))
         return stream
+
+    # ------------------------------------------------------------ an entity's document
+
+    def _document(self, environ, start_response, version: str, front_key):
+        """GET /data/<kind>/<slug>.<ext>, page 1: what linked_data.rdf_document and the app's
+        after-request hooks give, without Flask; None for the app (an unknown thing, any error)."""
+        from .describe import describe, thing_iri
+        from .linked_data import EXTENSIONS, serialize_document, split_name
+
+        path = environ["PATH_INFO"]
+        _, _, kind, name = path.split("/", 3) if path.count("/") == 3 else ("", "", "", "")
+        slug, ext = split_name(name)
+        c = self.c
+        iri = ext in EXTENSIONS and thing_iri(c.base, kind, slug)
+        if not iri:
+            return None
+        fmt = EXTENSIONS[ext]
+        key = (version, "doc", iri.value, fmt.name, 1)
+        try:
+            body = c.cache.get(key)
+            more = False
+            if body is None:
+                quads, more = describe(c.store, iri, ox.NamedNode(c.base.rstrip("/") + path))
+                if not quads:
+                    return None
+                body = serialize_document(quads, fmt, c.base)
+                if not more:
+                    c.cache.put(key, body)
+            modified = _http_date(c.store.last_modified())
+        except Exception:  # noqa: BLE001 - the app answers it, with its own error handlers
+            return None
+        headers = {"Content-Type": fmt.content_type, **CORS, "ETag": f'"{version_tag(version, iri.value, fmt.name, 1)}"',
+                   "Last-Modified": modified}
+        if more:
+            headers["Link"] = f'<{path}?page=2>; rel="next"'
+        gz = "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "").lower() and compressible(fmt.content_type)
+        if gz:
+            headers["Vary"] = "Accept-Encoding"
+        return self._whole(start_response, headers, body, gz, None if more else front_key)
+
+    def _whole(self, start_response, headers: dict, body: bytes, gz: bool, front_key):
+        """Send a whole answer (gzip-encoded if the client takes it and it is worth it), keeping
+        it in the front cache under `front_key` unless that is None."""
+        if gz and len(body) >= 1024:
+            body = gzip.compress(body, 5)
+            headers["Content-Encoding"] = "gzip"
+            headers["ETag"] = gzip_etag(headers["ETag"])
+        out = list(headers.items()) + [("Content-Length", str(len(body)))]
+        if front_key is not None:
+            self.cache.put(front_key, ("200 OK", out, body, headers["ETag"].strip('"')), size=len(body), body=body)
+        start_response("200 OK", out)
+        return [body]
 
     def _error(self, e: Exception, environ, start_response, recycle: bool):
         """The response the app gives for this error (and, after a runaway, the worker's end)."""

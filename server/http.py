@@ -82,6 +82,20 @@ def version_tag(version: str, *parts) -> str:
 
 
 def conditional(response, version: str, *parts):
-    """The response with an ETag for (store version, parts), or a 304 if the client has it."""
-    response.set_etag(version_tag(version, *parts))
+    """The response with an ETag for (store version, parts), or a 304 if the client has it
+    (either the plain or the gzip-encoded variant)."""
+    tag = version_tag(version, *parts)
+    held = matched_etag(f'"{tag}"')
+    response.set_etag(held.strip('"') if held else tag)
     return response.make_conditional(request)
+
+
+def matched_etag(etag: str) -> str | None:
+    """The ETag of the variant (plain or gzip-encoded) the request's If-None-Match holds, if any."""
+    wanted = request.if_none_match
+    if not wanted:
+        return None
+    for tag in (etag, gzip_etag(etag)):
+        if wanted.contains(tag[1:-1]):
+            return tag
+    return None

@@ -47,7 +47,7 @@ def ctx():
     return current_app.extensions["newsgraph"]
 
 
-def _split(name: str) -> tuple[str, str | None]:
+def split_name(name: str) -> tuple[str, str | None]:
     m = re.fullmatch(r"(.+?)\.(ttl|jsonld|nt|rdf|nq|trig|html)", name)
     return (m.group(1), m.group(2)) if m else (name, None)
 
@@ -93,7 +93,7 @@ def thing(kind: str, slug: str):
 
 @bp.route("/data/<kind>/<name>", methods=["GET", "HEAD"])
 def data(kind: str, name: str):
-    slug, ext = _split(name)
+    slug, ext = split_name(name)
     if ext == "html":
         return redirect(url_for("linked_data.page", kind=kind, name=slug), code=301)
     iri = _thing(kind, slug, check=False)      # (rdf_document finds out whether it is known)
@@ -151,7 +151,7 @@ def serialize_document(quads, fmt, base: str) -> bytes:
 
 @bp.route("/page/<kind>/<name>", methods=["GET", "HEAD"])
 def page(kind: str, name: str):
-    slug, ext = _split(name)
+    slug, ext = split_name(name)
     if ext not in (None, "html"):
         return redirect(url_for("linked_data.data", kind=kind, name=name), code=301)
     iri = _thing(kind, slug)

@@ -25,6 +25,7 @@ from newsgraph.terms import prefixes as base_prefixes
 
 from .errors import HttpError
 from .execute import QueryTimeout, ResultTooLarge, Running, too_large
+from .http import matched_etag
 from .negotiation import HTML, negotiate
 
 bp = Blueprint("sparql", __name__)
@@ -201,8 +202,9 @@ def answer_query(text: str, dataset: dict) -> Response:
     fmt = query_format(negotiate(answer_kind(query_form(text))))
     plan = plan_query(c, text, dataset, fmt, c.store.version())
     headers = plan.headers
-    if request.if_none_match and request.if_none_match.contains(plan.etag[1:-1]):
-        return Response(status=304, headers={k: v for k, v in headers.items() if k != "Content-Type"})
+    held = matched_etag(plan.etag)
+    if held:
+        return Response(status=304, headers={**{k: v for k, v in headers.items() if k != "Content-Type"}, "ETag": held})
     cached = c.cache.get(plan.key)
     if cached is not None:
         return Response(cached, headers=headers)

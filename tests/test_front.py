@@ -92,6 +92,21 @@ def test_large_answers_are_gzipped_and_streamed_the_same(app):
     assert zipped.headers["ETag"] != plain.headers["ETag"]
 
 
+@pytest.mark.parametrize("front_door", [True, False])
+def test_the_gzip_variants_etag_gets_a_304(app, monkeypatch, front_door):
+    """A client that holds the gzip-encoded answer revalidates it with that ETag: 304, not the answer again."""
+    if not front_door:
+        monkeypatch.setattr(FrontDoor, "_query", lambda *a, **k: None)
+    c = app.test_client()
+    url = "/sparql?query=" + quote("SELECT ?n WHERE { VALUES ?n { " + " ".join(map(str, range(3000))) + " } }")
+    zipped = c.get(url, headers={**JSON, "Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    again = c.get(url, headers={**JSON, "Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["ETag"] == zipped.headers["ETag"]
+    plain = c.get(url, headers={**JSON, "If-None-Match": zipped.headers["ETag"].replace("-gzip", "")})
+    assert plain.status_code == 304
+
+
 TEXT = 'SELECT ("é+\\\\ 50% ж" AS ?x) {}'          # the value: é+\ 50% ж
 
 

@@ -355,3 +355,48 @@ def test_an_entity_document_is_counted_once_in_the_cache(client, samples):
         r = client.get(path(samples["organisation"]).replace("/id/", "/data/") + ".ttl")
     assert r.status_code == 200
     assert cache.size == len(r.data)              # kept by the view and by the front door
+
+
+@pytest.mark.parametrize("kind", ["organisation", "person", "statement", "event", "mention", "article"])
+@pytest.mark.parametrize("ext, headers", [("ttl", {}), ("nt", {"Accept-Encoding": "gzip"}), ("jsonld", {}),
+                                          ("rdf", {"Accept-Encoding": "gzip, deflate"})])
+def test_the_front_door_serves_a_document_as_the_app_does(seeded, monkeypatch, samples, kind, ext, headers):
+    """GET /data/<kind>/<slug>.<ext> answered without Flask gives the view's status, body and
+    headers (the Date aside); anything it does not handle is the app's."""
+    from server.front import FrontDoor
+
+    url = path(samples[kind]).replace("/id/", "/data/") + f".{ext}"
+    fast_app = create_app({"store": ":memory:"}, store=seeded)
+    calls = []
+    real = FrontDoor._document
+    monkeypatch.setattr(FrontDoor, "_document", lambda *a: calls.append(1) or real(*a))
+    fast = fast_app.test_client().get(url, headers=headers)
+    assert calls and fast.status_code == 200
+    monkeypatch.setattr(FrontDoor, "_document", lambda *a: None)          # the Flask view only
+    slow = create_app({"store": ":memory:"}, store=seeded).test_client().get(url, headers=headers)
+    assert fast.status_code == slow.status_code
+    assert fast.data == slow.data
+    ignored = {"Date"}
+    assert {k: v for k, v in fast.headers.items() if k not in ignored} == \
+        {k: v for k, v in slow.headers.items() if k not in ignored}
+    again = fast_app.test_client().get(url, headers={**headers, "If-None-Match": fast.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_the_front_door_leaves_unknown_things_and_pages_to_the_app(client, samples, monkeypatch):
+    """Pages past the first, conditional requests and other paths go to the Flask view, untouched;
+    an unknown thing is declined by the front door and gets the app's 404."""
+    from server.front import FrontDoor
+
+    calls = []
+    real = FrontDoor._document
+    monkeypatch.setattr(FrontDoor, "_document", lambda self, environ, *a: calls.append(environ["PATH_INFO"])
+                        or real(self, environ, *a))
+    assert client.get("/data/person/nobody-at-all.ttl").status_code == 404
+    assert client.get("/data/nonsense/x.ttl").status_code == 404
+    assert calls == ["/data/person/nobody-at-all.ttl", "/data/nonsense/x.ttl"]
+    org = path(samples["organisation"]).replace("/id/", "/data/")
+    assert client.get(org + ".ttl?page=2").status_code == 200
+    assert client.get(org + ".html").status_code == 301
+    assert client.get(org + ".ttl", headers={"If-None-Match": '"x"'}).status_code == 200
+    assert len(calls) == 3 and calls[-1] == org + ".html"
