@@ -88,6 +88,11 @@ class Store:
         """Evaluate SPARQL; the default graph is the union of all graphs unless given."""
         raise NotImplementedError
 
+    def snapshot(self) -> ox.Store | None:
+        """The pyoxigraph store of the current version, to read index patterns from directly
+        (several reads from it see one version); None for a store in another process."""
+        return None
+
     def update(self, update: str, *, base_iri=None) -> None:
         raise NotImplementedError
 
@@ -283,6 +288,9 @@ class EmbeddedStore(Store):
               base_iri=None):
         return run_query(self._current(), query, substitutions=substitutions,
                          default_graph=default_graph, named_graphs=named_graphs, base_iri=base_iri)
+
+    def snapshot(self) -> ox.Store:
+        return self._current()
 
     def version(self) -> str:
         if self.dir is None:

@@ -9,13 +9,16 @@ the version): an ORDER BY would have Oxigraph sort by the terms' text, which too
 an outlet's 1,000 backlinks, where the first page in index order takes a few. A remote store
 promises no order without ORDER BY (``Store.stable_order``), so there the pages are sorted.
 
-Every query binds the thing with a VALUES block written by pyoxigraph (``bind_values``): no
-request text is ever put into SPARQL.
+An embedded store is read straight from its indexes (``quads_for_pattern`` on one checkpoint:
+no query to parse or plan, about 40 % less CPU a document than the same reads as SPARQL). A
+remote store gets SPARQL, where every query binds the thing with a VALUES block written by
+pyoxigraph (``bind_values``): no request text is ever put into SPARQL.
 """
 
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 import pyoxigraph as ox
 
@@ -44,13 +47,71 @@ def _rows(store, query: str, iri: ox.NamedNode) -> list[tuple]:
     return [tuple(row) for row in store.query(bind_values(query, {"x": iri}))]
 
 
-def _labels(store, things, add) -> None:
-    """Add the rdfs:label of each IRI among `things` (terms from the store, written by pyoxigraph)."""
-    iris = list(dict.fromkeys(t for t in things if isinstance(t, ox.NamedNode)))
-    for i in range(0, len(iris), 200):
-        for s, label, g in store.query(f"SELECT ?s ?l ?g WHERE {{ {values_block('s', iris[i:i + 200])} "
-                                       "GRAPH ?g { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } }"):
-            add(s, RDFS.label, label, g)
+class _Sparql:
+    """The document's reads as SPARQL queries (a remote store: one request each)."""
+
+    def __init__(self, store):
+        self.store = store
+        self.sort = not store.stable_order
+
+    def about(self, iri, skip: str) -> list[tuple]:
+        """(p, o, g) of the thing, but the predicate `skip`."""
+        return _rows(self.store, f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ ?x ?p ?o }} FILTER (?p != <{skip}>) }}", iri)
+
+    def objects(self, iri, p: str, offset: int, limit: int) -> list[tuple]:
+        """(o, g) of the thing's `p`."""
+        order = "ORDER BY ?o ?g" if self.sort else ""
+        return _rows(self.store, f"SELECT ?o ?g WHERE {{ GRAPH ?g {{ ?x <{p}> ?o }} }} {order} "
+                                 f"LIMIT {limit} OFFSET {offset}", iri)
+
+    def pointing(self, iri, skip: str, offset: int, limit: int) -> list[tuple]:
+        """(s, p, g) of the triples that point to the thing, but by the predicate `skip`."""
+        order = "ORDER BY ?p ?s ?g" if self.sort else ""
+        return _rows(self.store, f"SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p ?x }} FILTER (?p != <{skip}>) }} "
+                                 f"{order} LIMIT {limit} OFFSET {offset}", iri)
+
+    def of_each(self, things: list, p: ox.NamedNode | None = None) -> list[tuple]:
+        """(s, p, o, g) of each of `things` (with the predicate `p` only, if given), 200 at a time
+        (asked by value: joined in one query with the rest, the store would scan every label first)."""
+        out = []
+        for i in range(0, len(things), 200):
+            values = values_block("s", things[i:i + 200])
+            pattern = f"?s {p} ?o" if p is not None else "?s ?p ?o"
+            select = "?s ?o ?g" if p is not None else "?s ?p ?o ?g"
+            for row in self.store.query(f"SELECT {select} WHERE {{ {values} GRAPH ?g {{ {pattern} }} }}"):
+                out.append((row[0], p, row[1], row[2]) if p is not None else tuple(row))
+        return out
+
+
+class _Index:
+    """The same reads straight from one version of an embedded store's indexes: no query to parse
+    or plan, and every read sees that one version. Pages follow index order."""
+
+    def __init__(self, db: ox.Store):
+        self.db = db
+
+    def _quads(self, s, p, o):
+        return (q for q in self.db.quads_for_pattern(s, p, o, None) if type(q.graph_name) is not ox.DefaultGraph)
+
+    def about(self, iri, skip: str) -> list[tuple]:
+        return [(q.predicate, q.object, q.graph_name) for q in self._quads(iri, None, None) if q.predicate.value != skip]
+
+    def objects(self, iri, p: str, offset: int, limit: int) -> list[tuple]:
+        quads = islice(self._quads(iri, ox.NamedNode(p), None), offset, offset + limit)
+        return [(q.object, q.graph_name) for q in quads]
+
+    def pointing(self, iri, skip: str, offset: int, limit: int) -> list[tuple]:
+        quads = (q for q in self._quads(None, None, iri) if q.predicate.value != skip)
+        return [(q.subject, q.predicate, q.graph_name) for q in islice(quads, offset, offset + limit)]
+
+    def of_each(self, things: list, p: ox.NamedNode | None = None) -> list[tuple]:
+        return [(q.subject, q.predicate, q.object, q.graph_name) for t in things for q in self._quads(t, p, None)]
+
+
+def reads(store):
+    """How the document's triples are read from this store."""
+    db = store.snapshot() if store.stable_order else None
+    return _Index(db) if db is not None else _Sparql(store)
 
 
 def describe(store, iri: ox.NamedNode, doc: ox.NamedNode, page: int = 1) -> tuple[list, bool]:
@@ -65,38 +126,32 @@ def describe(store, iri: ox.NamedNode, doc: ox.NamedNode, page: int = 1) -> tupl
             seen.add(q)
             quads.append(q)
 
+    read = reads(store)
     # what the thing says, graph by graph (but its mentions, which are paged)
-    own = _rows(store, f"""SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ ?x ?p ?o }}
-            FILTER (?p != <{GAF_DENOTED_BY}>) }}""", iri)
+    own = read.about(iri, GAF_DENOTED_BY)
     for p, o, g in own:
         add(iri, p, o, g)
     # a page of the mentions that ground it, with their text
-    offset = (page - 1) * MENTIONS_PER_PAGE
-    sorted_mentions, sorted_back = ("", "") if store.stable_order else ("ORDER BY ?m ?mg", "ORDER BY ?p ?s ?g")
-    listed = _rows(store, f"""SELECT ?m ?mg WHERE {{ GRAPH ?mg {{ ?x <{GAF_DENOTED_BY}> ?m }} }} {sorted_mentions}
-            LIMIT {MENTIONS_PER_PAGE + 1} OFFSET {offset}""", iri)
+    listed = read.objects(iri, GAF_DENOTED_BY, (page - 1) * MENTIONS_PER_PAGE, MENTIONS_PER_PAGE + 1)
     more = len(listed) > MENTIONS_PER_PAGE
     listed = listed[:MENTIONS_PER_PAGE]
     denoted_by = ox.NamedNode(GAF_DENOTED_BY)
     for m, mg in listed:
         add(iri, denoted_by, m, mg)
-    if listed:
-        values = values_block("m", dict.fromkeys(m for m, _ in listed))
-        for m, p, o, g in store.query(f"SELECT ?m ?p ?o ?g WHERE {{ {values} GRAPH ?g {{ ?m ?p ?o }} }}"):
-            add(m, p, o, g)
+    for row in read.of_each(list(dict.fromkeys(m for m, _ in listed))):
+        add(*row)
     # a page of backlinks
-    back = _rows(store, f"""SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p ?x }}
-            FILTER (?p != <http://www.w3.org/1999/02/22-rdf-syntax-ns#first>) }} {sorted_back}
-            LIMIT {BACKLINKS_PER_PAGE + 1} OFFSET {(page - 1) * BACKLINKS_PER_PAGE}""", iri)
+    back = read.pointing(iri, RDF.first.value, (page - 1) * BACKLINKS_PER_PAGE, BACKLINKS_PER_PAGE + 1)
     more = more or len(back) > BACKLINKS_PER_PAGE
     back = back[:BACKLINKS_PER_PAGE]
     for s, p, g in back:
         add(s, p, iri, g)
     if not quads:
         return quads, False
-    # labels of the things it points to and of those pointing here (asked by value: joined in
-    # one query with the rest, the store would scan every label first)
-    _labels(store, [o for _, o, _ in own] + [s for s, _, _ in back], add)
+    # labels of the things it points to and of those pointing here
+    named = [t for t in dict.fromkeys([o for _, o, _ in own] + [s for s, _, _ in back]) if isinstance(t, ox.NamedNode)]
+    for row in read.of_each(named, RDFS.label):
+        add(*row)
     # the document and its topic
     default = ox.DefaultGraph()
     add(doc, RDF.type, FOAF.Document, default)

@@ -400,3 +400,22 @@ def test_the_front_door_leaves_unknown_things_and_pages_to_the_app(client, sampl
     assert client.get(org + ".html").status_code == 301
     assert client.get(org + ".ttl", headers={"If-None-Match": '"x"'}).status_code == 200
     assert len(calls) == 3 and calls[-1] == org + ".html"
+
+
+@pytest.mark.parametrize("kind", EVERY_KIND)
+def test_a_document_read_from_the_indexes_is_the_one_sparql_gives(seeded, samples, kind, monkeypatch):
+    """An embedded store's documents are read with quads_for_pattern; a remote store's with
+    SPARQL: the same quads either way."""
+    import pyoxigraph as ox
+
+    from server import describe
+
+    iri = ox.NamedNode(samples[kind])
+    doc = ox.NamedNode(iri.value.replace("/id/", "/data/") + ".nq")
+    assert isinstance(describe.reads(seeded), describe._Index)
+    fast, fast_more = describe.describe(seeded, iri, doc)
+    monkeypatch.setattr(seeded, "snapshot", lambda: None)            # as a remote store is read
+    assert isinstance(describe.reads(seeded), describe._Sparql)
+    slow, slow_more = describe.describe(seeded, iri, doc)
+    assert fast and not fast_more and not slow_more
+    assert len(fast) == len(slow) and set(fast) == set(slow)
