@@ -91,11 +91,12 @@ def conditional(response, version: str, *parts):
 
 
 def matched_etag(etag: str) -> str | None:
-    """The ETag of the variant (plain or gzip-encoded) the request's If-None-Match holds, if any."""
+    """The ETag of the variant (plain or gzip-encoded) the request's If-None-Match holds, if any
+    (compared weakly, as RFC 9110 says for If-None-Match: a proxy that compresses may weaken it)."""
     wanted = request.if_none_match
     if not wanted:
         return None
     for tag in (etag, gzip_etag(etag)):
-        if wanted.contains(tag[1:-1]):
+        if wanted.contains_weak(tag[1:-1]):
             return tag
     return None

@@ -105,6 +105,10 @@ def test_the_gzip_variants_etag_gets_a_304(app, monkeypatch, front_door):
     assert again.status_code == 304 and again.headers["ETag"] == zipped.headers["ETag"]
     plain = c.get(url, headers={**JSON, "If-None-Match": zipped.headers["ETag"].replace("-gzip", "")})
     assert plain.status_code == 304
+    weakened = c.get(url, headers={**JSON, "If-None-Match": "W/" + zipped.headers["ETag"]})   # as nginx passes it on
+    assert weakened.status_code == 304
+    other = c.get(url, headers={**JSON, "If-None-Match": zipped.headers["ETag"].replace("-gzip", "-br")})
+    assert other.status_code == 200
 
 
 TEXT = 'SELECT ("é+\\\\ 50% ж" AS ?x) {}'          # the value: é+\ 50% ж
