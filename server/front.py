@@ -195,9 +195,9 @@ class FrontDoor:
 
     def _document(self, environ, start_response, version: str, front_key):
         """GET /data/<kind>/<slug>.<ext>, page 1: what linked_data.rdf_document and the app's
-        after-request hooks give, without Flask; None for the app (an unknown thing, any error)."""
+        after-request hooks give, without Flask; None for the app (a path that is no document's)."""
         from .describe import describe, thing_iri
-        from .linked_data import EXTENSIONS, serialize_document, split_name
+        from .linked_data import EXTENSIONS, serialize_document, split_name, unknown
 
         path = environ["PATH_INFO"]
         _, _, kind, name = path.split("/", 3) if path.count("/") == 3 else ("", "", "", "")
@@ -214,13 +214,13 @@ class FrontDoor:
             if body is None:
                 quads, more = describe(c.store, iri, ox.NamedNode(c.base.rstrip("/") + path))
                 if not quads:
-                    return None
+                    raise unknown(iri.value)
                 body = serialize_document(quads, fmt, c.base)
                 if not more:
                     c.cache.put(key, body)
             modified = _http_date(c.store.last_modified())
-        except Exception:  # noqa: BLE001 - the app answers it, with its own error handlers
-            return None
+        except Exception as e:  # noqa: BLE001 - answered by the app's own error handlers (not run again:
+            return self._error(e, environ, start_response, recycle=False)   # a remote store may be slow)
         headers = {"Content-Type": fmt.content_type, **CORS, "ETag": f'"{version_tag(version, iri.value, fmt.name, 1)}"',
                    "Last-Modified": modified}
         if more:

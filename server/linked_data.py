@@ -58,11 +58,11 @@ def _thing(kind: str, slug: str, check: bool = True) -> ox.NamedNode:
     c = ctx()
     iri = thing_iri(c.base, kind, slug)
     if iri is None or (check and not exists(c.store, iri)):
-        raise _unknown(f"{c.base}id/{kind}/{slug}")
+        raise unknown(f"{c.base}id/{kind}/{slug}")
     return iri
 
 
-def _unknown(iri: str) -> HttpError:
+def unknown(iri: str) -> HttpError:
     return HttpError(404, f"{iri} is not an IRI of this graph")
 
 
@@ -126,7 +126,7 @@ def rdf_document(iri: ox.NamedNode, fmt, page: int, headers: dict, doc_path: str
     if body is None:
         quads, more = describe(c.store, iri, doc, page)
         if not quads and (page == 1 or not exists(c.store, iri)):
-            raise _unknown(iri.value)
+            raise unknown(iri.value)
         body = serialize_document(quads, fmt, c.base)
         if not more:
             c.cache.put(key, body)

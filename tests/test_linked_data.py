@@ -383,23 +383,50 @@ def test_the_front_door_serves_a_document_as_the_app_does(seeded, monkeypatch, s
     assert again.status_code == 304
 
 
-def test_the_front_door_leaves_unknown_things_and_pages_to_the_app(client, samples, monkeypatch):
-    """Pages past the first, conditional requests and other paths go to the Flask view, untouched;
-    an unknown thing is declined by the front door and gets the app's 404."""
+def test_the_front_door_leaves_pages_and_conditional_requests_to_the_app(client, samples, monkeypatch):
+    """Pages past the first, conditional requests and other paths go to the Flask view, untouched."""
     from server.front import FrontDoor
 
     calls = []
     real = FrontDoor._document
     monkeypatch.setattr(FrontDoor, "_document", lambda self, environ, *a: calls.append(environ["PATH_INFO"])
                         or real(self, environ, *a))
-    assert client.get("/data/person/nobody-at-all.ttl").status_code == 404
-    assert client.get("/data/nonsense/x.ttl").status_code == 404
-    assert calls == ["/data/person/nobody-at-all.ttl", "/data/nonsense/x.ttl"]
     org = path(samples["organisation"]).replace("/id/", "/data/")
     assert client.get(org + ".ttl?page=2").status_code == 200
     assert client.get(org + ".html").status_code == 301
     assert client.get(org + ".ttl", headers={"If-None-Match": '"x"'}).status_code == 200
-    assert len(calls) == 3 and calls[-1] == org + ".html"
+    assert calls == [org + ".html"]                  # (which it hands on: no document's path)
+
+
+@pytest.mark.parametrize("url", ["/data/person/nobody-at-all.ttl", "/data/nonsense/x.ttl", "/data/person/a/b.ttl"])
+def test_the_front_door_answers_unknown_things_as_the_app_does(seeded, monkeypatch, url):
+    from server.front import FrontDoor
+
+    fast = create_app({"store": ":memory:"}, store=seeded).test_client().get(url)
+    monkeypatch.setattr(FrontDoor, "_document", lambda *a: None)
+    slow = create_app({"store": ":memory:"}, store=seeded).test_client().get(url)
+    assert fast.status_code == slow.status_code == 404
+    assert fast.data == slow.data
+    ignored = {"Date", "X-Request-Id"}
+    assert {k: v for k, v in fast.headers.items() if k not in ignored} == \
+        {k: v for k, v in slow.headers.items() if k not in ignored}
+
+
+def test_a_store_error_under_a_document_is_answered_once(seeded, samples, monkeypatch):
+    """The front door answers a failing read with the app's error, without the app trying again
+    (over a slow remote store that would double the wait)."""
+    from server import describe
+
+    calls = []
+
+    def failing(*a, **k):
+        calls.append(1)
+        raise OSError("the store is gone")
+
+    monkeypatch.setattr(describe, "describe", failing)
+    r = create_app({"store": ":memory:"}, store=seeded).test_client().get(
+        path(samples["person"]).replace("/id/", "/data/") + ".ttl")
+    assert r.status_code >= 500 and len(calls) == 1
 
 
 @pytest.mark.parametrize("kind", EVERY_KIND)
