@@ -15,7 +15,7 @@ from newsgraph.terms import prefixes
 STATEMENTS_PER_PAGE = 20
 EVENTS_PER_PAGE = 50
 ARTICLES_PER_PAGE = 50
-BACKLINKS_PER_PAGE = 200
+BACKLINKS_PER_HTML_PAGE = 200      # (an RDF document holds describe.BACKLINKS_PER_PAGE)
 TIMELINE_PER_PAGE = 200
 
 _BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+|\n\n")
@@ -80,7 +80,7 @@ class View:
         """A page of what points here, and whether more follow. In the store's index order
         where that is fixed for a version (a run has a backlink from every graph it made:
         sorting 160,000 of them by text took Oxigraph 20 s), sorted where it is not."""
-        per_page = per_page or BACKLINKS_PER_PAGE
+        per_page = per_page or BACKLINKS_PER_HTML_PAGE
         order = "" if self.store.stable_order else "ORDER BY ?p ?s"
         rows = self.rows(f"""SELECT DISTINCT ?x ?s ?p WHERE {{ ?s ?p ?x
             FILTER (?p NOT IN (gaf:denotedBy, rdf:first)) }} {order}

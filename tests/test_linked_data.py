@@ -336,7 +336,7 @@ def test_a_plain_pages_backlinks_are_paged_each_once(seeded, monkeypatch):
 
     from server import pages as pages_module
 
-    monkeypatch.setattr(pages_module, "BACKLINKS_PER_PAGE", 2)
+    monkeypatch.setattr(pages_module, "BACKLINKS_PER_HTML_PAGE", 2)
     run = seeded.select("SELECT ?r WHERE { ?r a <http://www.w3.org/ns/prov#Activity> } LIMIT 1")[0]["r"].value
     pointing = {r["s"].value for r in seeded.select(f"SELECT DISTINCT ?s WHERE {{ ?s ?p <{run}> }}")}
     assert len(pointing) >= 3, "the seeds' load run should be pointed at by its graphs"
