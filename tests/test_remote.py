@@ -212,3 +212,29 @@ def test_a_store_that_is_not_there_is_a_clear_error():
 
     with pytest.raises(StoreError, match="no SPARQL endpoint answers here"):
         open_store(f"http://127.0.0.1:{free_port()}/query")
+
+
+def test_a_document_over_a_remote_store_is_the_embedded_ones_in_two_requests(remote, monkeypatch):
+    """describe() asks a remote store twice a document (its own triples, mentions and backlinks;
+    then what they name), and gives the quads the embedded store's indexes give."""
+    import pyoxigraph as ox
+
+    from server import describe
+
+    store = open_store(remote)
+    load_paths(store, [SEEDS_DIR])
+    embedded = open_store(":memory:")
+    load_paths(embedded, [SEEDS_DIR])
+    things = [r["x"].value for r in embedded.select(
+        "SELECT ?x WHERE { { ?x a <http://schema.org/Person> } UNION { ?x a <http://schema.org/Claim> } "
+        "UNION { ?x a <http://schema.org/NewsArticle> } } ORDER BY ?x")][:12]
+    calls = []
+    real = store.query
+    monkeypatch.setattr(store, "query", lambda *a, **k: calls.append(1) or real(*a, **k))
+    for iri in things:
+        doc = ox.NamedNode(iri.replace("/id/", "/data/") + ".nq")
+        there, there_more = describe.describe(store, ox.NamedNode(iri), doc)
+        here, here_more = describe.describe(embedded, ox.NamedNode(iri), doc)
+        assert not there_more and not here_more, iri
+        assert ours({str(q) for q in there}) == {str(q) for q in here}, iri
+    assert len(calls) == 2 * len(things)
