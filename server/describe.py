@@ -29,6 +29,7 @@ from newsgraph.terms import FOAF, KINDS, RDF, RDFS
 BACKLINKS_PER_PAGE = 500
 MENTIONS_PER_PAGE = 100
 GAF_DENOTED_BY = "http://groundedannotationframework.org/gaf#denotedBy"
+_DENOTED_BY = ox.NamedNode(GAF_DENOTED_BY)
 _SLUG = re.compile(r"[A-Za-z0-9._~-]{1,200}")
 
 
@@ -107,7 +108,7 @@ class _Index:
                if q.predicate.value != GAF_DENOTED_BY]
         offset = (page - 1) * MENTIONS_PER_PAGE
         listed = [(q.object, q.graph_name) for q in
-                  islice(self._quads(iri, ox.NamedNode(GAF_DENOTED_BY), None), offset, offset + MENTIONS_PER_PAGE + 1)]
+                  islice(self._quads(iri, _DENOTED_BY, None), offset, offset + MENTIONS_PER_PAGE + 1)]
         offset = (page - 1) * BACKLINKS_PER_PAGE
         pointing = (q for q in self._quads(None, None, iri) if q.predicate != RDF.first)
         back = [(q.subject, q.predicate, q.graph_name) for q in islice(pointing, offset, offset + BACKLINKS_PER_PAGE + 1)]
@@ -144,9 +145,8 @@ def describe(store, iri: ox.NamedNode, doc: ox.NamedNode, page: int = 1) -> tupl
     # a page of the mentions that ground it, with their text, and one of backlinks
     more = len(listed) > MENTIONS_PER_PAGE or len(back) > BACKLINKS_PER_PAGE
     listed, back = listed[:MENTIONS_PER_PAGE], back[:BACKLINKS_PER_PAGE]
-    denoted_by = ox.NamedNode(GAF_DENOTED_BY)
     for m, mg in listed:
-        add(iri, denoted_by, m, mg)
+        add(iri, _DENOTED_BY, m, mg)
     for s, p, g in back:
         add(s, p, iri, g)
     if not quads:

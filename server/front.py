@@ -26,7 +26,6 @@ from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import parse_qsl, unquote_plus
 
-import pyoxigraph as ox
 from werkzeug.http import http_date
 
 from newsgraph.sparql_text import describes_one, one_pattern, query_form
@@ -179,7 +178,7 @@ class FrontDoor:
         headers = dict(plan.headers)
         headers.update(CORS)
         headers["Last-Modified"] = _http_date(c.store.last_modified())
-        gz = "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "").lower() and compressible(fmt.content_type)
+        gz = _takes_gzip(environ, fmt.content_type)
         if running is None:
             return self._whole(start_response, headers, body, gz, front_key)
         # a large answer: streamed as it is made
@@ -196,8 +195,8 @@ class FrontDoor:
     def _document(self, environ, start_response, version: str, front_key):
         """GET /data/<kind>/<slug>.<ext>, page 1: what linked_data.rdf_document and the app's
         after-request hooks give, without Flask; None for the app (a path that is no document's)."""
-        from .describe import describe, thing_iri
-        from .linked_data import EXTENSIONS, serialize_document, split_name, unknown
+        from .describe import thing_iri
+        from .linked_data import EXTENSIONS, document_body, split_name
 
         path = environ["PATH_INFO"]
         _, _, kind, name = path.split("/", 3) if path.count("/") == 3 else ("", "", "", "")
@@ -207,17 +206,8 @@ class FrontDoor:
         if not iri:
             return None
         fmt = EXTENSIONS[ext]
-        key = (version, "doc", iri.value, fmt.name, 1)
         try:
-            body = c.cache.get(key)
-            more = False
-            if body is None:
-                quads, more = describe(c.store, iri, ox.NamedNode(c.base.rstrip("/") + path))
-                if not quads:
-                    raise unknown(iri.value)
-                body = serialize_document(quads, fmt, c.base)
-                if not more:
-                    c.cache.put(key, body)
+            body, more = document_body(c, iri, fmt, 1, path, version)
             modified = _http_date(c.store.last_modified())
         except Exception as e:  # noqa: BLE001 - answered by the app's own error handlers (not run again:
             return self._error(e, environ, start_response, recycle=False)   # a remote store may be slow)
@@ -225,7 +215,7 @@ class FrontDoor:
                    "Last-Modified": modified}
         if more:
             headers["Link"] = f'<{path}?page=2>; rel="next"'
-        gz = "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "").lower() and compressible(fmt.content_type)
+        gz = _takes_gzip(environ, fmt.content_type)
         if gz:
             headers["Vary"] = "Accept-Encoding"
         return self._whole(start_response, headers, body, gz, None if more else front_key)
@@ -254,6 +244,11 @@ class FrontDoor:
             response = app.make_response(app.handle_user_exception(e))
             response = app.process_response(response)
             return response(environ, start_response)
+
+
+def _takes_gzip(environ, content_type: str) -> bool:
+    """Whether the client takes gzip and the answer is worth compressing (as http._compress)."""
+    return "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "").lower() and compressible(content_type)
 
 
 def _utf8(wsgi_text: str) -> bool:

@@ -118,23 +118,29 @@ def page_number() -> int:
 def rdf_document(iri: ox.NamedNode, fmt, page: int, headers: dict, doc_path: str | None = None) -> Response:
     c = ctx()
     doc_path = doc_path or request.path
-    doc = ox.NamedNode(c.base.rstrip("/") + doc_path)
     version = c.store.version()          # read once: the body and its ETag are of the same version
-    key = (version, "doc", iri.value, fmt.name, page)
-    body = c.cache.get(key)
-    more = False
-    if body is None:
-        quads, more = describe(c.store, iri, doc, page)
-        if not quads and (page == 1 or not exists(c.store, iri)):
-            raise unknown(iri.value)
-        body = serialize_document(quads, fmt, c.base)
-        if not more:
-            c.cache.put(key, body)
+    body, more = document_body(c, iri, fmt, page, doc_path, version)
     resp = Response(body, content_type=fmt.content_type)
     resp.headers.update(headers)
     if more:
         resp.headers["Link"] = f'<{doc_path}?page={page + 1}>; rel="next"'
     return conditional(resp, version, iri.value, fmt.name, page)
+
+
+def document_body(c, iri: ox.NamedNode, fmt, page: int, doc_path: str, version: str) -> tuple[bytes, bool]:
+    """(the document's page in `fmt`, whether a next page follows), from the response cache
+    when it is there (also for server.front); a 404 for a thing the graph does not know."""
+    key = (version, "doc", iri.value, fmt.name, page)
+    body = c.cache.get(key)
+    if body is not None:
+        return body, False
+    quads, more = describe(c.store, iri, ox.NamedNode(c.base.rstrip("/") + doc_path), page)
+    if not quads and (page == 1 or not exists(c.store, iri)):
+        raise unknown(iri.value)
+    body = serialize_document(quads, fmt, c.base)
+    if not more:
+        c.cache.put(key, body)
+    return body, more
 
 
 def serialize_document(quads, fmt, base: str) -> bytes:

@@ -415,7 +415,7 @@ def test_the_front_door_answers_unknown_things_as_the_app_does(seeded, monkeypat
 def test_a_store_error_under_a_document_is_answered_once(seeded, samples, monkeypatch):
     """The front door answers a failing read with the app's error, without the app trying again
     (over a slow remote store that would double the wait)."""
-    from server import describe
+    from server import linked_data
 
     calls = []
 
@@ -423,7 +423,7 @@ def test_a_store_error_under_a_document_is_answered_once(seeded, samples, monkey
         calls.append(1)
         raise OSError("the store is gone")
 
-    monkeypatch.setattr(describe, "describe", failing)
+    monkeypatch.setattr(linked_data, "describe", failing)       # (what both the view and the front door call)
     r = create_app({"store": ":memory:"}, store=seeded).test_client().get(
         path(samples["person"]).replace("/id/", "/data/") + ".ttl")
     assert r.status_code >= 500 and len(calls) == 1
