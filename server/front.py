@@ -224,7 +224,7 @@ class FrontDoor:
         """Send a whole answer (gzip-encoded if the client takes it and it is worth it), keeping
         it in the front cache under `front_key` unless that is None."""
         if gz and len(body) >= 1024:
-            body = gzip.compress(body, 5)
+            body = gzip.compress(body, 5, mtime=0)     # (no time in the header: same bytes, same ETag)
             headers["Content-Encoding"] = "gzip"
             headers["ETag"] = gzip_etag(headers["ETag"])
         out = list(headers.items()) + [("Content-Length", str(len(body)))]

@@ -65,7 +65,7 @@ def _compress(response) -> None:
         data = response.get_data()
         if len(data) < 1024:
             return
-        response.set_data(gzip.compress(data, 5))
+        response.set_data(gzip.compress(data, 5, mtime=0))
     response.headers["Content-Encoding"] = "gzip"
     if response.headers.get("ETag", "").startswith('"'):
         response.headers["ETag"] = gzip_etag(response.headers["ETag"])
