@@ -84,6 +84,68 @@ def one_pattern(text: str) -> OnePattern | None:
     return OnePattern("SELECT" if m[1][0] in "sS" else "ASK", None if m[5] is None else int(m[5]))
 
 
+_STAR = re.compile(
+    rf'({_PROLOGUE})SELECT\s*(?:\*|(?:[?$]\w+\s*)+)\s*(?:WHERE\s*)?\{{([^{{}}"\'#]*)\}}'
+    r'\s*(?:LIMIT\s+\d+\s*)?$', re.I)
+_STAR_TOKEN = re.compile(rf'\s*({_NAME}|[?$]\w+|a(?![\w:.-])|[;.])')
+
+
+class Star(NamedTuple):
+    prologue: str               # the query's PREFIX and BASE declarations, as written
+    subject: str                # the one subject variable
+    anchors: tuple              # the (predicate, object) pairs whose object is fixed
+
+
+@lru_cache(maxsize=64)
+def star_join(text: str) -> Star | None:
+    """A SELECT of triple patterns on one subject variable, every predicate fixed, at least one
+    object fixed and every other object a variable of its own, with at most a LIMIT:
+    ``SELECT ?s ?t WHERE { ?s ng:speaker <x> ; schema:text ?t }``. Oxigraph starts from a
+    pattern with a fixed object (the anchor) and probes each of its matches for the rest, so
+    the cost is bounded by the anchors' matches (which the caller must count) and the row cap.
+    None for any other text."""
+    m = _STAR.match(text) if len(text) < 4096 else None
+    if m is None:
+        return None
+    body = m[2]
+    words, end = [], 0
+    for t in _STAR_TOKEN.finditer(body):
+        if t.start() != end:
+            return None
+        words.append(t[1])
+        end = t.end()
+    if body[end:].strip():
+        return None
+    subject, anchors, seen, i = None, [], set(), 0
+    while i < len(words):
+        if subject is None or words[i - 1] == ".":
+            s = words[i]
+            if s[0] not in "?$" or subject not in (None, s[1:]):
+                return None
+            subject, i = s[1:], i + 1
+        if i + 1 >= len(words):
+            return None
+        p, o = words[i], words[i + 1]
+        if p in (";", ".") or p[0] in "?$" or o in (";", "."):
+            return None
+        if o[0] in "?$":
+            if o[1:] in seen or o[1:] == subject:
+                return None
+            seen.add(o[1:])
+        else:
+            anchors.append((p, o))
+        i += 2
+        if i < len(words):
+            if words[i] not in (";", "."):
+                return None
+            i += 1
+            while i < len(words) and words[i] == ";":      # ';;' and a trailing ';' are allowed
+                i += 1
+    if not anchors or subject is None:
+        return None
+    return Star(m[1], subject, tuple(anchors))
+
+
 _DESCRIBE_ONE = re.compile(_PROLOGUE + rf'DESCRIBE\s+{_NAME}\s*$', re.I)
 
 

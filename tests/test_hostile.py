@@ -449,3 +449,43 @@ def test_a_describe_of_one_thing_is_answered_in_the_request_thread(monkeypatch):
         bodies.append(b"".join(app.wsgi_app({**environ, "wsgi.input": io.BytesIO(b"")}, lambda s, h: None)))
         assert len(asked) == (0 if quick else 1)
     assert set(bodies[0].splitlines()) == set(bodies[1].splitlines()) and len(bodies[0].splitlines()) > 10
+
+
+def test_a_star_join_with_few_matches_is_answered_in_the_request_thread(monkeypatch):
+    """A star join whose fixed patterns have few matches is answered without the query thread,
+    with the same rows; its anchor is counted once per store version; an anchor with more
+    matches than ANCHOR_MAX (a hub) still goes to the query thread and its time limit."""
+    from server import execute, front
+
+    store = open_store(":memory:")
+    load_paths(store, [SEEDS_DIR])
+    app = create_app({"store": ":memory:"}, store=store)
+    door = app.wsgi_app
+    ng = "http://localhost:8000/ontology#"
+    speaker = store.select(f"SELECT ?x (COUNT(*) AS ?n) WHERE {{ ?s <{ng}speaker> ?x }} GROUP BY ?x "
+                           "ORDER BY DESC(?n) LIMIT 1")[0]
+    asked, counted = [], []
+    real_threads, real_query = execute.threads, door.c.store.query
+    monkeypatch.setattr(execute, "threads", lambda: asked.append(1) or real_threads())
+    monkeypatch.setattr(door.c.store, "query", lambda text, **kw: counted.append(text) or real_query(text, **kw))
+
+    def rows(query):
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql", "SERVER_NAME": "x", "SERVER_PORT": "80",
+                   "QUERY_STRING": urllib.parse.urlencode({"query": query}), "wsgi.url_scheme": "http",
+                   "REMOTE_ADDR": "10.1.1.1", "HTTP_ACCEPT": "application/sparql-results+json",
+                   "wsgi.input": io.BytesIO(b"")}
+        status = []
+        body = b"".join(door(environ, lambda s, h: status.append(s)))
+        assert status[0].startswith("200"), body
+        return {(b["s"]["value"], b["t"]["value"]) for b in json.loads(body)["results"]["bindings"]}
+
+    star = f"PREFIX ng: <{ng}> SELECT ?s ?t WHERE {{ ?s ng:speaker <{speaker['x'].value}> ; <http://schema.org/text> ?t }}"
+    quick = rows(star + " LIMIT 50")
+    assert asked == [] and len(quick) == int(speaker["n"].value) >= 2
+    assert sum("ASK" in q for q in counted) == 1
+    assert rows(star + " LIMIT 51") == quick and asked == []
+    assert sum("ASK" in q for q in counted) == 1              # counted once for this version
+    assert rows(star.replace("}", "FILTER(true) }") + " LIMIT 52") == quick and asked == [1]   # not a star
+    monkeypatch.setattr(front, "ANCHOR_MAX", int(speaker["n"].value) - 1)
+    door.anchors.clear()
+    assert rows(star + " LIMIT 53") == quick and asked == [1, 1]    # too many matches: the thread

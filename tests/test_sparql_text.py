@@ -4,7 +4,8 @@ import pyoxigraph as ox
 import pytest
 
 from newsgraph.sparql_text import (DatasetConflict, _cap_by_tokens, _form_by_tokens, apply_using,
-                                   cap_results, declares_dataset, describes_one, one_pattern, query_form)
+                                   cap_results, declares_dataset, describes_one, one_pattern, query_form,
+                                   star_join)
 
 
 def parses(q: str) -> bool:
@@ -207,3 +208,39 @@ def test_a_values_block_takes_terms_only():
         values_block("x", ["<http://ex.org/a> } DROP ALL #"])
     with pytest.raises(ValueError):
         values_block("x y", [a])
+
+
+@pytest.mark.parametrize("q, subject, anchors", [
+    ("PREFIX ng: <http://x/> SELECT ?s ?t WHERE { ?s ng:speaker <http://x/y> ; ng:text ?t } LIMIT 10",
+     "s", (("ng:speaker", "<http://x/y>"),)),
+    ("SELECT * { ?s a <http://x/C> . ?s <http://x/p> ?o . }", "s", (("a", "<http://x/C>"),)),
+    ("select ?o where { $s <http://x/p> ?o ; a <http://x/C> ; }", "s", (("a", "<http://x/C>"),)),
+    ("SELECT ?s { ?s a <http://x/C> ; <http://x/p> <http://x/D> }", "s",
+     (("a", "<http://x/C>"), ("<http://x/p>", "<http://x/D>"))),
+])
+def test_star_join_finds_a_star_with_fixed_objects(q, subject, anchors):
+    assert parses(q)
+    star = star_join(q)
+    assert star is not None and (star.subject, star.anchors) == (subject, anchors)
+    assert star.prologue.strip() == q[:q.upper().index("SELECT")].strip()
+
+
+@pytest.mark.parametrize("q", [
+    "SELECT * { ?s <http://x/p> ?o }",                               # nothing fixed to start from
+    "SELECT * { ?s a <http://x/C> . ?t <http://x/p> ?o }",           # two subjects
+    "SELECT * { ?s a <http://x/C> ; ?p ?o }",                        # a variable predicate
+    "SELECT * { ?s a <http://x/C> ; <http://x/p> ?s }",              # the subject again
+    "SELECT * { ?s a <http://x/C> ; <http://x/p> ?o ; <http://x/q> ?o }",   # a shared object
+    "SELECT * { ?s a <http://x/C> FILTER(?s != <http://x/a>) }",
+    "SELECT * { ?s a <http://x/C> ; <http://x/p> \"x\" }",           # a literal
+    "SELECT DISTINCT ?s { ?s a <http://x/C> }",
+    "SELECT ?s { ?s a <http://x/C> } ORDER BY ?s",
+    "SELECT ?s { ?s a <http://x/C> } OFFSET 5",
+    "SELECT ?s { ?s a <http://x/C> OPTIONAL { ?s <http://x/p> ?o } }",
+    "SELECT ?s { GRAPH ?g { ?s a <http://x/C> } }",
+    "SELECT ?s FROM <http://x/g> { ?s a <http://x/C> }",
+    "ASK { ?s a <http://x/C> }",
+    "SELECT ?s { ?s a <http://x/C> ; <http://x/p>/<http://x/q> ?o }",   # a path
+])
+def test_star_join_refuses_everything_else(q):
+    assert star_join(q) is None
