@@ -85,7 +85,7 @@ def one_pattern(text: str) -> OnePattern | None:
 
 
 _STAR = re.compile(
-    rf'({_PROLOGUE})SELECT\s*(?:\*|(?:[?$]\w+\s*)+)\s*(?:WHERE\s*)?\{{([^{{}}"\'#]*)\}}'
+    rf'({_PROLOGUE})SELECT\s*(?:\*|(?:[?$]\w+\s*)+)\s*(?:WHERE\s*)?\{{((?:[^{{}}"\'#<]|{_IRI})*)\}}'
     r'\s*(?:LIMIT\s+\d+\s*)?$', re.I)
 _STAR_TOKEN = re.compile(rf'\s*({_NAME}|[?$]\w+|a(?![\w:.-])|[;.])')
 

@@ -217,6 +217,8 @@ def test_a_values_block_takes_terms_only():
     ("select ?o where { $s <http://x/p> ?o ; a <http://x/C> ; }", "s", (("a", "<http://x/C>"),)),
     ("SELECT ?s { ?s a <http://x/C> ; <http://x/p> <http://x/D> }", "s",
      (("a", "<http://x/C>"), ("<http://x/p>", "<http://x/D>"))),
+    ("SELECT ?s ?t { ?s <http://x/o#speaker> <http://x/a#b> ; <http://x/o#text> ?t }", "s",    # '#' in IRIs
+     (("<http://x/o#speaker>", "<http://x/a#b>"),)),
 ])
 def test_star_join_finds_a_star_with_fixed_objects(q, subject, anchors):
     assert parses(q)
@@ -241,6 +243,8 @@ def test_star_join_finds_a_star_with_fixed_objects(q, subject, anchors):
     "SELECT ?s FROM <http://x/g> { ?s a <http://x/C> }",
     "ASK { ?s a <http://x/C> }",
     "SELECT ?s { ?s a <http://x/C> ; <http://x/p>/<http://x/q> ?o }",   # a path
+    "SELECT ?s { ?s a <http://x/C> # a comment\n ; <http://x/p> ?o }",
+    "SELECT ?s { ?s a <http://x/C> ; <http://x/p> ?o } # { ?s ?p ?o }",
 ])
 def test_star_join_refuses_everything_else(q):
     assert star_join(q) is None
