@@ -62,6 +62,14 @@ class FrontDoor:
         self.anchors: dict = {}         # (version, prologue, predicate, object) -> few matches?
 
     def __call__(self, environ, start_response):
+        store = self.c.store
+        store.pin()             # one version of the store for the whole request
+        try:
+            return self._call(environ, start_response)
+        finally:
+            store.unpin()
+
+    def _call(self, environ, start_response):
         qs = environ.get("QUERY_STRING", "")
         if not qs.isascii() and not _utf8(qs):
             return _plain(start_response, "400 Bad Request", "the query string is not valid UTF-8\n")

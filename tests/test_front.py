@@ -132,3 +132,31 @@ def test_a_query_string_is_decoded_as_the_app_decodes_it(app, monkeypatch, query
     assert fast.status_code == slow.status_code == 200, fast.data
     value = json.loads(fast.data)["results"]["bindings"][0]["x"]["value"]
     assert value == 'é+\\ 50% ж' == json.loads(slow.data)["results"]["bindings"][0]["x"]["value"]
+
+
+def test_a_request_reads_one_checkpoint_and_looks_at_version_once(tmp_path, monkeypatch):
+    """The front door pins the store for the request: VERSION is looked at once (not once for
+    the version, once for the query and once for Last-Modified), and the request's reads all
+    see the checkpoint its ETag names."""
+    import os
+
+    import pyoxigraph as ox
+
+    from newsgraph import store as store_module
+    from newsgraph.store import open_store
+
+    st = open_store(tmp_path / "st")
+    st.replace_graphs({ox.NamedNode("http://ex.org/g"): list(small_store().snapshot())})
+    app = create_app({"store": str(tmp_path / "st")}, store=st)
+    looked = []
+    real_stat = os.stat
+    monkeypatch.setattr(store_module.os, "stat", lambda p, *a, **k: (looked.append(p) if str(p).endswith("VERSION") else None)
+                        or real_stat(p, *a, **k))
+    # answered in the request thread: one look; through the query thread (not pinned): one more
+    for query, looks in (("SELECT ?p ?o WHERE { <http://example.org/a> ?p ?o }", 1),
+                         ("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", 2)):
+        version = st.version()
+        looked.clear()
+        r = app.test_client().get("/sparql?query=" + quote_plus(query), headers=JSON)
+        assert len(looked) == looks and st._pinned.state is None
+        assert r.status_code == 200 and r.headers["ETag"].startswith(f'"{version}-')

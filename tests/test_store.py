@@ -30,6 +30,28 @@ def test_a_reader_sees_a_later_write_without_reopening(tmp_path):
     assert reader.version() != v0
 
 
+def test_a_pinned_thread_reads_one_version_until_unpinned(tmp_path):
+    """A request pins the store: its ETag, Last-Modified and body come from one checkpoint even
+    when a load publishes another meanwhile; other threads see the new one at once."""
+    import threading
+
+    reader = open_store(tmp_path / "st")
+    writer = open_store(tmp_path / "st")
+    writer.replace_graphs({ox.NamedNode(EX + "g"): [quad(1)]})
+    reader.pin()
+    v1, m1 = reader.version(), reader.last_modified()
+    time.sleep(0.02)            # (a later modification time for the next checkpoint)
+    writer.replace_graphs({ox.NamedNode(EX + "g"): [quad(1), quad(2), quad(3)]})
+    assert count(reader) == 1 and reader.version() == v1 and reader.last_modified() == m1
+    elsewhere = []
+    t = threading.Thread(target=lambda: elsewhere.append((count(reader), reader.version())))
+    t.start()
+    t.join()
+    assert elsewhere[0][0] == 3 and elsewhere[0][1] != v1
+    reader.unpin()
+    assert count(reader) == 3 and reader.version() != v1 and reader.last_modified() > m1
+
+
 def test_replace_graph_is_whole(tmp_path):
     st = open_store(tmp_path / "st")
     g = ox.NamedNode(EX + "g")
