@@ -16,8 +16,12 @@ import threading
 import time
 from typing import Callable, Iterator
 
-CHUNK = 64 * 1024
-AHEAD = 64          # chunks the evaluation may get ahead of the sending
+CHUNK = 64 * 1024       # the serialiser's buffer
+#: bytes handed to the request thread at once: an answer under this size is sent whole (one
+#: hand-over between the threads, and one body for the server to send, where 64 KB pieces
+#: made an aggregate's ~300 KB five hand-overs and a streamed body)
+HANDOVER = 1024 * 1024
+AHEAD = 8           # hand-overs the evaluation may get ahead of the sending
 
 
 class QueryTimeout(Exception):
@@ -61,7 +65,7 @@ class _Pipe(io.RawIOBase):
         self.total += len(data)
         if self.total > self.max_bytes:
             raise ResultTooLarge(too_large(self.max_bytes))
-        if len(self.buf) >= CHUNK:
+        if len(self.buf) >= HANDOVER:
             if self.room is None:
                 self.room = threading.Semaphore(AHEAD)
             if not self.room.acquire(timeout=max(0.0, self.deadline - time.monotonic())):

@@ -82,10 +82,19 @@ def test_the_front_door_answers_as_the_app_does(app, monkeypatch, path, headers)
         {k: v for k, v in slow.headers.items() if k not in IGNORED}
 
 
-def test_large_answers_are_gzipped_and_streamed_the_same(app):
+@pytest.mark.parametrize("handover", [16 * 1024, None])
+def test_large_answers_are_gzipped_and_streamed_the_same(app, monkeypatch, handover):
+    """An answer larger than execute.HANDOVER is streamed (no Content-Length), a smaller one is
+    sent whole; either way gzip gives the same bytes back."""
+    from server import execute
+
+    if handover:
+        monkeypatch.setattr(execute, "HANDOVER", handover)
     c = app.test_client()
     query = "SELECT ?n WHERE { VALUES ?n { " + " ".join(str(i) for i in range(3000)) + " } }"
     plain = c.get(f"/sparql?query={quote(query)}", headers=JSON)
+    assert len(plain.data) > 16 * 1024 and len(json.loads(plain.data)["results"]["bindings"]) == 3000
+    assert ("Content-Length" in plain.headers) == (handover is None)
     zipped = c.get(f"/sparql?query={quote(query)}", headers={**JSON, "Accept-Encoding": "gzip"})
     assert zipped.headers["Content-Encoding"] == "gzip"
     assert gzip.decompress(zipped.data) == plain.data
