@@ -85,8 +85,8 @@ def one_pattern(text: str) -> OnePattern | None:
 
 
 _STAR = re.compile(
-    rf'({_PROLOGUE})SELECT\s*(?:\*|(?:[?$]\w+\s*)+)\s*(?:WHERE\s*)?\{{((?:[^{{}}"\'#<]|{_IRI})*)\}}'
-    r'\s*(?:LIMIT\s+\d+\s*)?$', re.I)
+    rf'({_PROLOGUE})SELECT\s*(?:\*|(?:[?$]\w+\s*)+)\s*(?:WHERE\s*)?\{{((?:[^{{}}"\'#<]++|{_IRI})*+)\}}'
+    r'\s*(?:LIMIT\s+(\d+)\s*)?$', re.I)
 _STAR_TOKEN = re.compile(rf'\s*({_NAME}|[?$]\w+|a(?![\w:.-])|[;.])')
 
 
@@ -94,6 +94,7 @@ class Star(NamedTuple):
     prologue: str               # the query's PREFIX and BASE declarations, as written
     subject: str                # the one subject variable
     anchors: tuple              # the (predicate, object) pairs whose object is fixed
+    limit: int | None           # its LIMIT, if it has one
 
 
 @lru_cache(maxsize=64)
@@ -143,7 +144,7 @@ def star_join(text: str) -> Star | None:
                 i += 1
     if not anchors or subject is None:
         return None
-    return Star(m[1], subject, tuple(anchors))
+    return Star(m[1], subject, tuple(anchors), None if m[3] is None else int(m[3]))
 
 
 _DESCRIBE_ONE = re.compile(_PROLOGUE + rf'DESCRIBE\s+{_NAME}\s*$', re.I)
@@ -192,8 +193,10 @@ def cap_results(text: str, limit: int) -> tuple[str, bool]:
     low = text.lower()
     if "limit" not in low and "values" not in low and text.count("{") == text.count("}"):
         return text.rstrip() + f"\nLIMIT {limit}", True      # the lexer would say the same
+    # the shapes the front door recognises know their LIMIT already (and are cached)
     one = one_pattern(text)
-    if one is not None and one.limit is not None and one.limit <= limit:
+    shape = one if one is not None else star_join(text) if form == "SELECT" else None
+    if shape is not None and shape.limit is not None and shape.limit <= limit:
         return text, False
     # (a trailing VALUES block needs the lexer: see _cap_by_tokens)
     plain = None if "values" in low else _cap_plain(text, limit)

@@ -224,6 +224,7 @@ def test_star_join_finds_a_star_with_fixed_objects(q, subject, anchors):
     assert parses(q)
     star = star_join(q)
     assert star is not None and (star.subject, star.anchors) == (subject, anchors)
+    assert star.limit == (10 if "LIMIT" in q else None)
     assert star.prologue.strip() == q[:q.upper().index("SELECT")].strip()
 
 
