@@ -94,8 +94,9 @@ def _unique(triples):
             yield t
 
 
-def serialize_graph(triples, fmt: Format, output=None, prefixes=None):
-    """Triples (or quads) in an RDF format, by pyoxigraph's serialisers."""
+def serialize_graph(triples, fmt: Format, output=None, prefixes=None, unique: bool = False):
+    """Triples (or quads) in an RDF format, by pyoxigraph's serialisers; `unique`: the caller
+    gives triples, each once, for a triple format (not checked again)."""
     with_prefixes = prefixes and fmt.native in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML,
                                                 ox.RdfFormat.JSON_LD, ox.RdfFormat.N3)
     if isinstance(triples, ox.QueryTriples):
@@ -107,7 +108,7 @@ def serialize_graph(triples, fmt: Format, output=None, prefixes=None):
     if fmt.native.supports_datasets:
         items = (t if isinstance(t, ox.Quad) else ox.Quad(t.subject, t.predicate, t.object,
                                                            ox.DefaultGraph()) for t in triples)
-    else:
+    elif not unique:
         items = _unique(ox.Triple(t.subject, t.predicate, t.object) if isinstance(t, ox.Quad) else t
                         for t in triples)
     kwargs = {"format": fmt.native}

@@ -125,14 +125,17 @@ def reads(store):
     return _Index(db) if db is not None else _Sparql(store)
 
 
-def describe(store, iri: ox.NamedNode, doc: ox.NamedNode, page: int = 1) -> tuple[list, bool]:
+def describe(store, iri: ox.NamedNode, doc: ox.NamedNode, page: int = 1,
+             graphs: bool = True) -> tuple[list, bool]:
     """(quads, more mentions or backlinks on a next page); no quads if the graph has nothing
-    about the thing on this page."""
+    about the thing on this page. Without `graphs`, triples, each once (for a triple format:
+    made and compared once, not as quads first)."""
     quads: list = []
     seen = set()
+    make = ox.Quad if graphs else ox.Triple
 
     def add(s, p, o, g):
-        q = ox.Quad(s, p, o, g)
+        q = make(s, p, o, g) if graphs else make(s, p, o)
         if q not in seen:
             seen.add(q)
             quads.append(q)

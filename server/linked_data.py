@@ -134,16 +134,18 @@ def document_body(c, iri: ox.NamedNode, fmt, page: int, doc_path: str, version: 
     body = c.cache.get(key)
     if body is not None:
         return body, False
-    quads, more = describe(c.store, iri, ox.NamedNode(c.base.rstrip("/") + doc_path), page)
+    # (a triple format gets triples, each once, from describe: not quads, made and compared again)
+    triples_only = not fmt.native.supports_datasets
+    quads, more = describe(c.store, iri, ox.NamedNode(c.base.rstrip("/") + doc_path), page, graphs=not triples_only)
     if not quads and (page == 1 or not exists(c.store, iri)):
         raise unknown(iri.value)
-    body = serialize_document(quads, fmt, c.base)
+    body = serialize_document(quads, fmt, c.base, unique=triples_only)
     if not more:
         c.cache.put(key, body)
     return body, more
 
 
-def serialize_document(quads, fmt, base: str) -> bytes:
+def serialize_document(quads, fmt, base: str, unique: bool = False) -> bytes:
     pfx = prefixes(base)
     if fmt.name == "jsonld":
         # JSON-LD with a context, compacted (pyoxigraph writes expanded JSON-LD only)
@@ -152,7 +154,7 @@ def serialize_document(quads, fmt, base: str) -> bytes:
                                   format=ox.RdfFormat.N_TRIPLES), format="ox-ntriples")
         context = {k: v for k, v in pfx.items()}
         return g.serialize(format="json-ld", context=context, auto_compact=True).encode("utf-8")
-    return formats.serialize_graph(quads, fmt, prefixes=pfx)
+    return formats.serialize_graph(quads, fmt, prefixes=pfx, unique=unique)
 
 
 @bp.route("/page/<kind>/<name>", methods=["GET", "HEAD"])

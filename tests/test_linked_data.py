@@ -448,3 +448,19 @@ def test_a_document_read_from_the_indexes_is_the_one_sparql_gives(seeded, sample
     slow, slow_more = describe.describe(seeded, iri, doc)
     assert fast and not fast_more and not slow_more
     assert len(fast) == len(slow) and set(fast) == set(slow)
+
+
+@pytest.mark.parametrize("kind", EVERY_KIND)
+def test_a_document_for_a_triple_format_is_its_quads_triples_each_once(seeded, samples, kind):
+    """describe(graphs=False), which a Turtle or N-Triples document is made from, gives the
+    triples of the document's quads, each once (a triple several graphs hold, once)."""
+    import pyoxigraph as ox
+
+    from server import describe
+
+    iri = ox.NamedNode(samples[kind])
+    doc = ox.NamedNode(iri.value.replace("/id/", "/data/") + ".ttl")
+    quads, _ = describe.describe(seeded, iri, doc)
+    triples, _ = describe.describe(seeded, iri, doc, graphs=False)
+    assert all(isinstance(t, ox.Triple) for t in triples) and len(triples) == len(set(triples))
+    assert set(triples) == {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
