@@ -132,10 +132,9 @@ def describe(store, iri: ox.NamedNode, doc: ox.NamedNode, page: int = 1,
     made and compared once, not as quads first)."""
     quads: list = []
     seen = set()
-    make = ox.Quad if graphs else ox.Triple
 
     def add(s, p, o, g):
-        q = make(s, p, o, g) if graphs else make(s, p, o)
+        q = ox.Quad(s, p, o, g) if graphs else ox.Triple(s, p, o)
         if q not in seen:
             seen.add(q)
             quads.append(q)

@@ -136,10 +136,10 @@ def document_body(c, iri: ox.NamedNode, fmt, page: int, doc_path: str, version: 
         return body, False
     # (a triple format gets triples, each once, from describe: not quads, made and compared again)
     triples_only = not fmt.native.supports_datasets
-    quads, more = describe(c.store, iri, ox.NamedNode(c.base.rstrip("/") + doc_path), page, graphs=not triples_only)
-    if not quads and (page == 1 or not exists(c.store, iri)):
+    items, more = describe(c.store, iri, ox.NamedNode(c.base.rstrip("/") + doc_path), page, graphs=not triples_only)
+    if not items and (page == 1 or not exists(c.store, iri)):
         raise unknown(iri.value)
-    body = serialize_document(quads, fmt, c.base, unique=triples_only)
+    body = serialize_document(items, fmt, c.base, unique=triples_only)
     if not more:
         c.cache.put(key, body)
     return body, more
