@@ -20,7 +20,6 @@
 
 from __future__ import annotations
 
-import gzip
 import uuid
 from codecs import escape_decode
 from itertools import chain
@@ -35,7 +34,7 @@ from newsgraph.sparql_text import describes_one, one_pattern, query_form, star_j
 from .cache import CACHE_KEY, ResponseCache, request_key
 from .errors import HttpError
 from .execute import Running
-from .http import CORS, compressible, gzip_etag, gzip_stream, version_tag
+from .http import CORS, GZIP_MIN, compressible, gzip_etag, gzip_stream, gzip_whole, version_tag
 from .limits import ClientLimiter, Releasing
 from .negotiation import choose
 
@@ -264,8 +263,8 @@ class FrontDoor:
     def _whole(self, start_response, headers: dict, body: bytes, gz: bool, front_key):
         """Send a whole answer (gzip-encoded if the client takes it and it is worth it), keeping
         it in the front cache under `front_key` unless that is None."""
-        if gz and len(body) >= 1024:
-            body = gzip.compress(body, 5, mtime=0)     # (no time in the header: same bytes, same ETag)
+        if gz and len(body) >= GZIP_MIN:
+            body = gzip_whole(body)
             headers["Content-Encoding"] = "gzip"
             headers["ETag"] = gzip_etag(headers["ETag"])
         out = list(headers.items()) + [("Content-Length", str(len(body)))]

@@ -17,6 +17,16 @@ EXPOSED = "ETag, Last-Modified, Content-Location, Link, X-Newsgraph-Result-Limit
 CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": EXPOSED}
 
 
+#: a whole answer smaller than this is sent as it is
+GZIP_MIN = 1024
+
+
+def gzip_whole(data: bytes) -> bytes:
+    """A whole answer gzip-encoded, with no time in the header: the same answer gives the same
+    bytes under its strong ETag, whichever path (the front door or the app) compressed it."""
+    return gzip.compress(data, 5, mtime=0)
+
+
 def gzip_stream(chunks):
     z = zlib.compressobj(5, zlib.DEFLATED, 31)
     for chunk in chunks:
@@ -63,9 +73,9 @@ def _compress(response) -> None:
         response.headers.pop("Content-Length", None)
     else:
         data = response.get_data()
-        if len(data) < 1024:
+        if len(data) < GZIP_MIN:
             return
-        response.set_data(gzip.compress(data, 5, mtime=0))
+        response.set_data(gzip_whole(data))
     response.headers["Content-Encoding"] = "gzip"
     if response.headers.get("ETag", "").startswith('"'):
         response.headers["ETag"] = gzip_etag(response.headers["ETag"])
