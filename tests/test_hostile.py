@@ -384,6 +384,16 @@ def test_the_client_counts_stay_locked_while_a_thread_updates_them(tmp_path, mon
         os.close(other)
 
 
+def sparql_get(wsgi_app, query: str, accept: str = "application/sparql-results+json") -> tuple[str, bytes]:
+    """(status, body) of GET /sparql?query=... from 10.1.1.1, called on the WSGI app itself."""
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql", "SERVER_NAME": "x", "SERVER_PORT": "80",
+               "QUERY_STRING": urllib.parse.urlencode({"query": query}), "wsgi.url_scheme": "http",
+               "REMOTE_ADDR": "10.1.1.1", "HTTP_ACCEPT": accept, "wsgi.input": io.BytesIO(b"")}
+    status = []
+    body = b"".join(wsgi_app(environ, lambda s, h: status.append(s)))
+    return status[0], body
+
+
 def test_a_one_pattern_query_is_answered_in_the_request_thread_without_taking_a_place(monkeypatch):
     """A query of one triple pattern with a fixed term (all about one thing) costs no more than
     that thing's triples: it is answered at once, takes no place of the client's, and gets the
@@ -406,13 +416,7 @@ def test_a_one_pattern_query_is_answered_in_the_request_thread_without_taking_a_
         return real()
 
     def get(query):
-        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql", "SERVER_NAME": "x", "SERVER_PORT": "80",
-                   "QUERY_STRING": urllib.parse.urlencode({"query": query}), "wsgi.url_scheme": "http",
-                   "REMOTE_ADDR": "10.1.1.1", "HTTP_ACCEPT": "application/sparql-results+json",
-                   "wsgi.input": io.BytesIO(b"")}
-        status = []
-        body = b"".join(app.wsgi_app(environ, lambda s, h: status.append(s)))
-        return status[0], body
+        return sparql_get(app.wsgi_app, query)
 
     monkeypatch.setattr(execute, "threads", probe)
     quick = f"SELECT ?p ?o WHERE {{ <{thing}> ?p ?o }}"
@@ -439,14 +443,11 @@ def test_a_describe_of_one_thing_is_answered_in_the_request_thread(monkeypatch):
     asked = []
     real = execute.threads
     monkeypatch.setattr(execute, "threads", lambda: asked.append(1) or real())
-    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql", "SERVER_NAME": "x", "SERVER_PORT": "80",
-               "QUERY_STRING": urllib.parse.urlencode({"query": f"DESCRIBE <{thing}>"}), "wsgi.url_scheme": "http",
-               "REMOTE_ADDR": "10.1.1.1", "HTTP_ACCEPT": "application/n-triples"}
     bodies = []
     for quick in (True, False):
         monkeypatch.setattr(front, "describes_one", lambda text, quick=quick: quick)
         app.extensions["newsgraph"].cache.clear()
-        bodies.append(b"".join(app.wsgi_app({**environ, "wsgi.input": io.BytesIO(b"")}, lambda s, h: None)))
+        bodies.append(sparql_get(app.wsgi_app, f"DESCRIBE <{thing}>", "application/n-triples")[1])
         assert len(asked) == (0 if quick else 1)
     assert set(bodies[0].splitlines()) == set(bodies[1].splitlines()) and len(bodies[0].splitlines()) > 10
 
@@ -470,13 +471,8 @@ def test_a_star_join_with_few_matches_is_answered_in_the_request_thread(monkeypa
     monkeypatch.setattr(door.c.store, "query", lambda text, **kw: counted.append(text) or real_query(text, **kw))
 
     def rows(query):
-        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql", "SERVER_NAME": "x", "SERVER_PORT": "80",
-                   "QUERY_STRING": urllib.parse.urlencode({"query": query}), "wsgi.url_scheme": "http",
-                   "REMOTE_ADDR": "10.1.1.1", "HTTP_ACCEPT": "application/sparql-results+json",
-                   "wsgi.input": io.BytesIO(b"")}
-        status = []
-        body = b"".join(door(environ, lambda s, h: status.append(s)))
-        assert status[0].startswith("200"), body
+        status, body = sparql_get(door, query)
+        assert status.startswith("200"), body
         return {(b["s"]["value"], b["t"]["value"]) for b in json.loads(body)["results"]["bindings"]}
 
     star = f"PREFIX ng: <{ng}> SELECT ?s ?t WHERE {{ ?s ng:speaker <{speaker['x'].value}> ; <http://schema.org/text> ?t }}"
