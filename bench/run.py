@@ -16,7 +16,9 @@
    Oxigraph, then newsgraph's CPU per request above the floor's.
 
 With --scaling it only loads corpora of the given sizes, one after the other, and prints the
-cost per article and the peak memory of each (the curve that shows whether loading is linear).
+cost per article and the peak memory of each (the curve that shows whether loading is linear),
+each beside two references for the same quads: the bare store loaded in the loader's batches
+(bench/batched.py) and `oxigraph load` in one bulk load.
 Needs `wrk` (apt-get install wrk) and the `oxigraph` command (pip install oxigraph, in the
 test extra). Everything runs on 127.0.0.1 and ends by itself.
 """
@@ -330,6 +332,18 @@ def oxigraph_load(oxi: str, dump: str, work: Path) -> dict:
             "location": str(loc)}
 
 
+def store_alone(step: dict, work: Path, batch: int = 200) -> dict:
+    """The same quads bulk-loaded into a bare pyoxigraph store in the loader's batches, then
+    compacted (bench/batched.py): the store's own share of the load curve."""
+    loc = work / "store-alone"
+    shutil.rmtree(loc, ignore_errors=True)
+    lines = batch * step["quads_per_article"]
+    res, peak = peak_rss_mb([sys.executable, str(Path(__file__).with_name("batched.py")), step["dump"], str(loc), str(lines)])
+    shutil.rmtree(loc, ignore_errors=True)
+    return {"wall_s": round(res["wall_s"], 2), "peak_rss_mb": round(peak), "cpu_s": res["cpu_s"],
+            "batches": int(res["stdout"].strip() or 0)}
+
+
 def serve_and_drive(args, work: Path, ours_store: str, ox_location: str, oxi: str, wrk: str) -> list[dict]:
     p1, p2, p3 = free_port(), free_port(), free_port()
     # wrk's four connections come from one address: allow them all at once (by default a client
@@ -454,12 +468,20 @@ def main(argv=None) -> dict:
     try:
         if args.scaling:
             curve = []
+            oxi = tool("oxigraph")
             for n in [int(x) for x in args.scaling.split(",")]:
                 step = load_step(n, work)
+                step["store_alone"] = store_alone(step, work)
+                step["oxigraph_load"] = oxigraph_load(oxi, step["dump"], work)
                 curve.append(step)
                 print(f"{n:7d} articles: {step['wall_s']:8.1f} s, {step['articles_per_s']:6.1f} articles/s, "
                       f"{1000 * step['wall_s'] / n:6.1f} ms/article, {step['quads_per_s']} quads/s, "
                       f"peak {step['peak_rss_mb']} MB; {cpu_text(step['cpu_s'], n)}", flush=True)
+                for name, ref in (("  the store alone, same batches", step["store_alone"]),
+                                  ("  oxigraph load, one bulk load", step["oxigraph_load"])):
+                    print(f"{name}: {ref['wall_s']:8.1f} s, {round(n / ref['wall_s'], 1):6.1f} articles/s, "
+                          f"peak {ref['peak_rss_mb']} MB; {cpu_text(ref['cpu_s'], n)}", flush=True)
+                shutil.rmtree(work / "oxigraph", ignore_errors=True)
                 if not args.keep:
                     shutil.rmtree(step["store"], ignore_errors=True)
                     Path(step["dump"]).unlink()

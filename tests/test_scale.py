@@ -268,6 +268,18 @@ def test_the_bench_floor_answers_queries_and_only_queries():
     assert status == "400 Bad Request" and body
 
 
+def test_the_bench_store_alone_loads_every_quad_in_batches(tmp_path):
+    """bench/batched.py (the load curve's reference): a dump loaded in batches of so many lines
+    gives the same quads as the dump, in as many bulk loads as the lines make."""
+    from batched import load
+
+    dump = tmp_path / "dump.nq"
+    dump.write_text("".join(f'<http://x/s{i}> <http://x/p> "{i}" <http://g/{i % 3}> .\n' for i in range(7)))
+    assert load(str(dump), str(tmp_path / "store"), 3) == 3         # 3 + 3 + 1 lines
+    store = ox.Store.read_only(str(tmp_path / "store"))
+    assert len(store) == 7 and set(store) == set(ox.parse(path=dump, format=ox.RdfFormat.N_QUADS))
+
+
 def test_each_written_batch_gives_its_memory_back(tmp_path, synthetic, monkeypatch):
     from loaders import writer
 
