@@ -333,13 +333,19 @@ def oxigraph_load(oxi: str, dump: str, work: Path) -> dict:
 
 
 def store_alone(step: dict, work: Path, batch: int = 200) -> dict:
-    """The same quads bulk-loaded into a bare pyoxigraph store in the loader's batches, then
-    compacted (bench/batched.py): the store's own share of the load curve."""
-    loc = work / "store-alone"
-    shutil.rmtree(loc, ignore_errors=True)
-    lines = batch * step["quads_per_article"]
-    res, peak = peak_rss_mb([sys.executable, str(Path(__file__).with_name("batched.py")), step["dump"], str(loc), str(lines)])
-    shutil.rmtree(loc, ignore_errors=True)
+    """The same quads bulk-loaded into a bare pyoxigraph store in as many batches as the loader
+    makes, then compacted (bench/batched.py): the store's own share of the load curve."""
+    from batched import split
+
+    loc, parts = work / "store-alone", work / "store-alone-parts"
+    for d in (loc, parts):
+        shutil.rmtree(d, ignore_errors=True)
+    parts.mkdir()
+    files = split(step["dump"], -(-step["articles"] // batch), parts)
+    res, peak = peak_rss_mb([sys.executable, str(Path(__file__).with_name("batched.py")), str(loc)]
+                            + [str(f) for f in files])
+    for d in (loc, parts):
+        shutil.rmtree(d, ignore_errors=True)
     return {"wall_s": round(res["wall_s"], 2), "peak_rss_mb": round(peak), "cpu_s": res["cpu_s"],
             "batches": int(res["stdout"].strip() or 0)}
 

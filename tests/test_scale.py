@@ -269,15 +269,18 @@ def test_the_bench_floor_answers_queries_and_only_queries():
 
 
 def test_the_bench_store_alone_loads_every_quad_in_batches(tmp_path):
-    """bench/batched.py (the load curve's reference): a dump loaded in batches of so many lines
-    gives the same quads as the dump, in as many bulk loads as the lines make."""
-    from batched import load
+    """bench/batched.py (the load curve's reference): a dump split into parts by graph, each
+    graph whole in one part, then loaded part by part, gives the same quads as the dump."""
+    from batched import load, split
 
     dump = tmp_path / "dump.nq"
-    dump.write_text("".join(f'<http://x/s{i}> <http://x/p> "{i}" <http://g/{i % 3}> .\n' for i in range(7)))
-    assert load(str(dump), str(tmp_path / "store"), 3) == 3         # 3 + 3 + 1 lines
+    dump.write_text("".join(f'<http://x/s{i}> <http://x/p> "{i} {i}" <http://g/{i % 5}> .\n' for i in range(40)))
+    parts = split(str(dump), 3, tmp_path)
+    graphs = [{line.rsplit(" ", 2)[-2] for line in p.read_text().splitlines()} for p in parts]
+    assert sum(len(g) for g in graphs) == 5 and len(set().union(*graphs)) == 5   # each graph in one part
+    assert load([str(p) for p in parts], str(tmp_path / "store")) == sum(1 for g in graphs if g)
     store = ox.Store.read_only(str(tmp_path / "store"))
-    assert len(store) == 7 and set(store) == set(ox.parse(path=dump, format=ox.RdfFormat.N_QUADS))
+    assert len(store) == 40 and set(store) == set(ox.parse(path=dump, format=ox.RdfFormat.N_QUADS))
 
 
 def test_each_written_batch_gives_its_memory_back(tmp_path, synthetic, monkeypatch):
