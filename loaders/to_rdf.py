@@ -112,8 +112,9 @@ class Output:
     def __len__(self) -> int:
         return len(self.triples) + len(self.shared_triples)
 
-    def nquads(self) -> bytes:
-        return nquads([(self.triples, self.graph), (self.shared_triples, self.entities_graph)])
+    def nquads(self) -> tuple[bytes, bytes]:
+        """N-Quads of the article's graph, and of its shared quads (which other articles repeat)."""
+        return nquads([(self.triples, self.graph)]), nquads([(self.shared_triples, self.entities_graph)])
 
 
 def nquads(parts) -> bytes:

@@ -46,7 +46,8 @@ class Extracted:
     article: str | None = None
     input_hash: str | None = None
     unchanged: bool = False
-    data: bytes = b""          # N-Quads: the article's graph, then its shared quads
+    data: bytes = b""          # N-Quads of the article's graph
+    shared: bytes = b""        # N-Quads of its shared quads (entity descriptions)
     quads: int = 0
     summary: dict | None = None   # what the linker needs (link_data)
     partial: bool = False         # read from a summary only
@@ -109,7 +110,7 @@ class Extractor:
                 return out
             article = self.pipeline(article)
             mapped = self.mapper.article(article, self.run, out.input_hash)
-            out.data = mapped.nquads()
+            out.data, out.shared = mapped.nquads()
             out.summary = summarise(mapped.triples + mapped.shared_triples, self.mapper.ng.iri,
                                     article=mapped.article.value)
         except Exception as e:  # noqa: BLE001
