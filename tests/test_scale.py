@@ -306,22 +306,21 @@ def test_an_entity_description_is_written_once_a_load(synthetic, monkeypatch):
 def test_a_lost_article_leaves_no_thing_undescribed(synthetic, monkeypatch):
     """An article that cannot be written is lost alone; the descriptions it would have written
     first are not taken as written, so later articles naming the same things still give them."""
-    writes = _written_lines(monkeypatch)
     from newsgraph.store import Session
 
-    spy = Session.add_graphs
+    real = Session.add_graphs
     headline = sorted(synthetic.rglob("*.txt"))[3].read_text().splitlines()[0]
     lost = f'<http://schema.org/headline> "{headline}"'.encode()
 
     def flaky(self, data):
         if lost in data:
             raise OSError("disk full")
-        return spy(self, data)
+        return real(self, data)
 
     monkeypatch.setattr(Session, "add_graphs", flaky)
     store = open_store(":memory:")
     report = load_paths(store, [synthetic], batch_size=10, jobs=1)
-    assert report.loaded == 59 and len(report.failed) == 1 and writes
+    assert report.loaded == 59 and len(report.failed) == 1
     undescribed = store.select("""SELECT DISTINCT ?t WHERE {
         GRAPH ?g { ?g a <http://localhost:8000/ontology#ArticleGraph> . ?x ?p ?t }
         FILTER (REGEX(STR(?t), "/id/(person|organisation|place)/"))
