@@ -47,7 +47,6 @@ class Linker:
         self.n = ng(base)
         self._articles: dict[str, str] = {}
         self._shortcut: dict = {}
-        self._within: dict | None = None
         self.prologue = (f"PREFIX ng: <{self.n.iri}>\nPREFIX schema: <http://schema.org/>\n"
                          "PREFIX sem: <http://semanticweb.cs.vu.nl/2009/11/sem/>\n"
                          "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
@@ -57,6 +56,10 @@ class Linker:
                          "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n")
         self.index = LinkIndex(index_path)
         self._sync_index()
+        # read now, while the loader alone uses the store (its writer thread makes checkpoints)
+        self._within: dict = defaultdict(set)
+        for r in self.rows("SELECT DISTINCT ?a ?b WHERE { ?a schema:containedInPlace ?b }"):
+            self._within[r["a"]].add(r["b"])
 
     def close(self) -> None:
         self.index.close()
@@ -108,12 +111,9 @@ class Linker:
 
     def containment(self, summaries=()) -> dict[str, set]:
         """Which place lies within which: in the store, and in the articles not written yet.
-        Read from the store once (every article repeats the facts it relies on, so reading them
-        for each batch grew with the store), then kept up to date from the batches."""
-        if self._within is None:
-            self._within = defaultdict(set)
-            for r in self.rows("SELECT DISTINCT ?a ?b WHERE { ?a schema:containedInPlace ?b }"):
-                self._within[r["a"]].add(r["b"])
+        Read from the store once, when the linker is made (every article repeats the facts it
+        relies on, so reading them for each batch grew with the store), then kept up to date
+        from the batches."""
         for x in summaries:
             for a, b in x.get("within", ()):
                 self._within[a].add(b)
@@ -133,10 +133,10 @@ class Linker:
         for x in summaries:
             self.index.put(x)
             new.update(self.index.events(x["article"]))
+        within = self.containment(summaries)
         if not new:
             self.index.commit()
             return {}
-        within = self.containment(summaries)
         cands = {iri: self.index.candidates(ev, sorted(_family_members(ev.type)), WINDOW_DAYS, CANDIDATES)
                  for iri, ev in new.items()}
         pool = {**self.events_by_iri({c for cs in cands.values() for c in cs} - set(new)), **new}

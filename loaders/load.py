@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from newsgraph import ONTOLOGY_DIR
 from newsgraph.config import DEFAULT_BASE
-from newsgraph.store import Store
+from newsgraph.store import MEMORY, Store
 from newsgraph.terms import check_base, mint, ng, ontology_iri, short_hash
 
 from .link import Linker
@@ -108,7 +108,8 @@ class Loader:
             self._setup_graphs()
             if self.link:
                 self.linker = Linker(w, self.base, w.side_file("links.sqlite3"))
-            self.writer = Writer(w, self.mapper.ng.fromArticle, self._lost)
+            side = w.side_file("spool")
+            self.writer = Writer(w, self.mapper.ng.fromArticle, self._lost, None if side == MEMORY else side)
             try:
                 job = Job(self.base, self.run.iri.value, self.run.started, self.stages, dict(self._known))
                 n_articles = sum(1 for p, _ in files if p.suffix.lower() not in RDF_EXTENSIONS)
@@ -128,7 +129,7 @@ class Loader:
                     except Exception as e:  # noqa: BLE001 - the data is written; reads are only slower
                         self.report.warnings.append(("(store)", f"not compacted: {type(e).__name__}: {e}"[:300]))
             finally:
-                self.writer.wait()
+                self.writer.close()
                 if self.linker is not None:
                     self.linker.close()
         return self.report
@@ -202,7 +203,9 @@ class Loader:
         if self.linker is not None:
             try:
                 replaced = [x.article for x, again in batch if again]
-                drops += [g.value for g in self.linker.stale(replaced)] if replaced else []
+                if replaced:        # their links may be in batches not written yet
+                    self.writer.wait()
+                    drops += [g.value for g in self.linker.stale(replaced)]
                 records = self.linker.link([x.summary for x, _ in batch if x.summary], self.run)
             except Exception as e:  # noqa: BLE001 - the articles go in; their links can be remade
                 self.report.warnings.append(("(links)", f"cross-source links not made: {type(e).__name__}: {e}"))
@@ -212,10 +215,10 @@ class Loader:
                              self.mapper.runs_graph)])
             self._run_started = True
         self.writer.submit(Batch(batch, drops, records, extra))
+        self.w.coming()
         self.report.loaded += len(batch)
         if self.w.due():
-            self.writer.wait()
-            self.w.checkpoint()
+            self.writer.checkpoint()
 
     # ------------------------------------------------------------ RDF files
 

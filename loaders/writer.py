@@ -1,15 +1,24 @@
-"""The load's writer: one thread that writes a batch while the next batch is being linked.
+"""The load's writer: a thread that bulk-loads the batches in groups while the next ones are made.
 
-pyoxigraph releases the GIL while it bulk-loads, so the write and the Python work overlap.
-A batch that fails to write is written again article by article, so that only the article at
-fault is lost; link records that name a lost article are left out.
+Each batch's N-Quads go to a spool file as it comes. Once a group of them is waiting
+(SPOOL_BYTES), the thread bulk-loads them back to back (pyoxigraph releases the GIL meanwhile).
+RocksDB merges bulk loads that come back to back while it compacts; spaced out, each one was
+merged into the whole store on its own, and that cost grew with the store (bench/REPORT.md).
+
+Checkpoints take their turn in the queue, so the loader never waits for one. A batch that fails
+to write is written again article by article, with the batches spooled after it, so that only
+the article at fault is lost; link records that name a lost article are dropped.
 """
 
 from __future__ import annotations
 
 import ctypes
+import shutil
+import tempfile
 import threading
+from collections import deque
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 import pyoxigraph as ox
@@ -24,6 +33,26 @@ class Batch:
     records: dict = field(default_factory=dict)    # link record IRI -> [(s, p, o)]
     extra: bytes = b""             # N-Quads of other shared quads (the run's start)
 
+
+@dataclass
+class Spooled:
+    """A batch in its spool file: the articles' own N-Quads, then the shared lines it writes
+    first, then the run's start and the link records (from `tail` on)."""
+
+    path: Path
+    articles: list                 # (Extracted, start, end) of its own N-Quads in the file
+    drops: list
+    records: list                  # the link records' graphs
+    tail: int
+    size: int
+
+
+#: a checkpoint's place in the queue
+CHECKPOINT = "checkpoint"
+
+#: a group: the spooled batches are bulk-loaded back to back once this much is waiting (about
+#: 900 synthetic articles); the loader waits while twice as much is.
+SPOOL_BYTES = 256 * 2**20
 
 #: shared lines remembered as written (~20 MB of them; beyond, they are forgotten and written
 #: again). Of a synthetic load's lines, 8 % were entity descriptions written before.
@@ -59,55 +88,102 @@ def give_back_memory() -> bool:
 
 
 class Writer:
-    def __init__(self, store, from_article: ox.NamedNode, on_failed: Callable):
+    """Writes batches through `store.add_graphs`, in order. `submit` spools a batch and returns;
+    `wait` returns once everything submitted is written; `close` ends the thread."""
+
+    def __init__(self, store, from_article: ox.NamedNode, on_failed: Callable, spool: str | None = None):
         self.store = store
         self.from_article = from_article
         self.on_failed = on_failed          # (Extracted, reason) -> None
         self.lost: set = set()              # IRIs of articles that could not be written
-        self._thread: threading.Thread | None = None
-        self._batch: Batch | None = None
-        self._error: BaseException | None = None
-        self._written: set = set()          # shared N-Quads lines this load has written
-
-    def submit(self, batch: Batch) -> None:
-        self.wait()
-        self._batch, self._error = batch, None
+        self._written: set = set()          # shared N-Quads lines spooled by this load
+        self._temp = tempfile.TemporaryDirectory(prefix="newsgraph-spool-") if spool is None else None
+        self._dir = Path(self._temp.name if self._temp else spool)
+        if self._temp is None:              # left by a load that broke off: the store rolled back
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir.mkdir(parents=True)
+        self._count = 0
+        self._cond = threading.Condition()
+        self._queue: deque = deque()        # Spooled or CHECKPOINT, oldest first; the first may be loading
+        self._waiting = 0                   # bytes in the queue
+        self._checkpoints = 0               # CHECKPOINTs in the queue
+        self._group = 0                     # items of the group under way still to load
+        self._drain = False                 # wait() wants the queue empty
+        self._error: BaseException | None = None   # the first batch in the queue failed
+        self._closed = False
         self._thread = threading.Thread(target=self._run, name="newsgraph-writer", daemon=True)
         self._thread.start()
 
+    # ------------------------------------------------------------ the loading thread's side
+
+    def submit(self, batch: Batch) -> None:
+        self._recover()
+        item = self._spool(batch)
+        with self._cond:
+            while self._waiting >= 2 * SPOOL_BYTES and self._error is None:
+                self._cond.wait()
+            self._queue.append(item)
+            self._waiting += item.size
+            self._cond.notify_all()
+
+    def checkpoint(self) -> None:
+        """A checkpoint once what was submitted so far is written (without waiting for it)."""
+        with self._cond:
+            if self._checkpoints:
+                return
+            self._queue.append(CHECKPOINT)
+            self._checkpoints += 1
+            self._cond.notify_all()
+
     def wait(self) -> None:
-        """Until the batch in hand is written (or, if it failed, written again one by one)."""
-        if self._thread is None:
-            return
+        """Until everything submitted is written (a batch that failed, article by article)."""
+        with self._cond:
+            self._drain = True
+            self._cond.notify_all()
+            while self._queue and self._error is None:
+                self._cond.wait()
+            self._drain = False
+        self._recover()
+
+    def close(self) -> None:
+        """End the thread (after the bulk load in hand) and remove the spool; what was not
+        written yet is not."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
         self._thread.join()
-        self._thread = None
-        if self._error is not None:
-            self._error = None
-            self._one_by_one(self._batch)
-        self._batch = None
+        for item in self._queue:
+            if item is not CHECKPOINT:
+                item.path.unlink(missing_ok=True)
+        self._queue.clear()
+        if self._temp is not None:
+            self._temp.cleanup()
+        else:
+            shutil.rmtree(self._dir, ignore_errors=True)
 
-    def _run(self) -> None:
-        try:
-            self._write(self._batch)
-        except BaseException as e:  # noqa: BLE001 - handled in wait(), in the loading thread
-            self._error = e
-
-    def _write(self, b: Batch) -> None:
-        if b.drops:
-            self._drop(b.drops)
+    def _spool(self, b: Batch) -> Spooled:
+        self._count += 1
+        path = self._dir / f"{self._count}.nq"
+        articles, at = [], 0
         fresh = self._fresh_shared(b.articles)
-        data = b"".join(x.data for x, _ in b.articles) + b"".join(fresh) + b.extra + self._records(b.records)
-        self.store.add_graphs(data)
-        del data
-        self._written.update(fresh)     # only once written: a failed batch is written whole again
+        with open(path, "wb") as f:
+            for x, _ in b.articles:
+                f.write(x.data)
+                articles.append((x, at, at + len(x.data)))
+                at += len(x.data)
+                x.data, x.summary = b"", None       # in the file now; the linker has the summary
+            for line in fresh:
+                f.write(line)
+                at += len(line)
+            tail = at
+            at += f.write(b.extra) + f.write(self._records(b.records))
+        self._written.update(fresh)
         if len(self._written) > WRITTEN_MAX:
             self._written.clear()
-        for x, _ in b.articles:         # written: their N-Quads are not needed again
-            x.data = x.shared = b""
-        give_back_memory()
+        return Spooled(path, articles, list(b.drops), [g.value for g in b.records], tail, at)
 
     def _fresh_shared(self, articles: list) -> dict:
-        """The batch's shared N-Quads lines (entity descriptions) not yet written by this load,
+        """The batch's shared N-Quads lines (entity descriptions) not yet spooled by this load,
         each once: an entity's description comes again with every article that names it."""
         written = self._written
         fresh: dict = {}
@@ -122,16 +198,91 @@ class Writer:
                 if not self.lost or not any(p == self.from_article and o.value in self.lost for _, p, o in triples)]
         return nquads(keep)
 
-    def _drop(self, graphs) -> None:
-        self.store.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
+    def _recover(self) -> None:
+        """If a batch failed: write it and the ones spooled after it article by article (they
+        count on shared lines it was to write), then forget which shared lines were written."""
+        with self._cond:
+            if self._error is None:
+                return
+            items = list(self._queue)
+            self._queue.clear()
+            self._waiting = self._checkpoints = self._group = 0
+            self._error = None
+            self._cond.notify_all()
+        self._written.clear()
+        lost_before = set(self.lost)
+        try:
+            for item in items:
+                self.store.checkpoint() if item is CHECKPOINT else self._one_by_one(item)
+        finally:
+            for item in items:
+                if item is not CHECKPOINT:
+                    item.path.unlink(missing_ok=True)
+        if self.lost - lost_before:
+            self._drop_records_of(self.lost - lost_before)
 
-    def _one_by_one(self, b: Batch) -> None:
-        self._drop(list(b.drops) + [x.graph for x, _ in b.articles] + [g.value for g in b.records])
-        for x, _ in b.articles:
+    def _one_by_one(self, item: Spooled) -> None:
+        self._drop(item.drops + [x.graph for x, _, _ in item.articles] + item.records)
+        data = item.path.read_bytes()
+        for x, start, end in item.articles:
             try:
-                self.store.add_graphs(x.data + x.shared)
+                self.store.add_graphs(data[start:end] + x.shared)
             except Exception as e:  # noqa: BLE001 - this article is lost, the others are not
                 self.lost.add(x.article)
                 self._drop([x.graph])
                 self.on_failed(x, f"could not be written: {type(e).__name__}: {e}"[:300])
-        self.store.add_graphs(b.extra + self._records(b.records))
+        self.store.add_graphs(data[item.tail:])
+
+    def _drop_records_of(self, articles) -> None:
+        """Drop the link records made from these articles (spooled before they were lost)."""
+        values = " ".join(f"<{a}>" for a in sorted(articles))
+        rows = self.store.select(f"SELECT DISTINCT ?g WHERE {{ VALUES ?a {{ {values} }} "
+                                 f"GRAPH ?g {{ ?g <{self.from_article.value}> ?a }} }}")
+        if rows:
+            self._drop([r["g"].value for r in rows])
+
+    def _drop(self, graphs) -> None:
+        if graphs:
+            self.store.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
+
+    # ------------------------------------------------------------ the writer thread's side
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._closed and not self._due():
+                    self._cond.wait()
+                if self._closed:
+                    return
+                if not self._group:         # a group: what is in the queue now
+                    self._group = len(self._queue)
+                item = self._queue[0]
+            try:
+                self.store.checkpoint() if item is CHECKPOINT else self._load(item)
+            except BaseException as e:  # noqa: BLE001 - handled by _recover, in the loading thread
+                with self._cond:
+                    self._error, self._group = e, 0
+                    self._cond.notify_all()
+                continue
+            with self._cond:
+                self._queue.popleft()
+                if item is CHECKPOINT:
+                    self._checkpoints -= 1
+                else:
+                    self._waiting -= item.size
+                    item.path.unlink(missing_ok=True)
+                self._group -= 1
+                self._cond.notify_all()
+
+    def _due(self) -> bool:
+        """Is there something to write now: a group is under way or waiting (enough bytes, or a
+        checkpoint), or wait() was called."""
+        return (self._error is None and bool(self._queue)
+                and (self._group > 0 or self._drain or self._checkpoints > 0 or self._waiting >= SPOOL_BYTES))
+
+    def _load(self, item: Spooled) -> None:
+        self._drop(item.drops)
+        data = item.path.read_bytes()
+        self.store.add_graphs(data)
+        del data
+        give_back_memory()

@@ -141,6 +141,9 @@ class Store:
         """Is it time for a checkpoint?"""
         return False
 
+    def coming(self) -> None:
+        """Writes are on their way (spooled by the loader): the time to a checkpoint runs."""
+
     def side_file(self, name: str) -> str:
         """Where a derived file (an index the loader keeps) lives: beside the data, or in memory."""
         return MEMORY
@@ -572,6 +575,10 @@ class Session(Store):
         if self.owner.dir is not None and self._db is not None:
             self._db.optimize()
             self._wrote()
+
+    def coming(self) -> None:
+        if self._since is None:
+            self._since = time.monotonic()
 
     def due(self) -> bool:
         """Time for a checkpoint?"""

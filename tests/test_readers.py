@@ -193,6 +193,25 @@ def test_in_one_load_the_fuller_copy_wins_over_a_summary_met_first(tmp_path):
     assert [s.rsplit("/", 1)[1] for s, _ in report.failed] == ["a-summary.rss#item3"]    # the empty item
 
 
+def test_the_links_of_a_replaced_copy_are_looked_up_once_it_is_written(tmp_path, monkeypatch):
+    """The summary's batch may still wait in the writer's spool when the page replaces it: the
+    loader lets the writer catch up before it asks the store which link records to drop."""
+    from loaders.link import Linker
+    from loaders.writer import Writer
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _summary_feed(folder).rename(folder / "a-summary.rss")
+    shutil.copy(WILD / "harbour-page.html", folder / "b-page.html")
+    seen, real_stale = [], Linker.stale
+    monkeypatch.setattr(Writer, "submit", lambda self, b, real=Writer.submit: seen.append(("submit", len(b.articles))) or real(self, b))
+    monkeypatch.setattr(Writer, "wait", lambda self, real=Writer.wait: seen.append(("wait", len(self._queue))) or real(self))
+    monkeypatch.setattr(Linker, "stale", lambda self, a: seen.append(("stale", len(a))) or real_stale(self, a))
+    assert load_paths(open_store(":memory:"), [folder], batch_size=1).loaded == 3   # + the chip story
+    i = seen.index(("stale", 1))
+    assert seen[i - 1][0] == "wait" and seen[i - 1][1] >= 1      # the summary's batch was spooled
+
+
 # ------------------------------------------------------------ details
 
 def test_urls_are_compared_without_trackers_fragments_scheme_or_final_slash():

@@ -112,6 +112,21 @@ def test_the_link_index_is_rebuilt_when_it_is_lost(tmp_path):
         assert db.execute("SELECT COUNT(*) FROM summaries").fetchone()[0] == 2
 
 
+def test_linking_asks_the_store_nothing_once_the_linker_is_made(synthetic, monkeypatch):
+    """During a load the writer thread writes and makes checkpoints (closing and opening the
+    database) while the next batch is linked, so the linker reads the store only when made."""
+    store = open_store(":memory:")
+    load_paths(store, [synthetic], link=False)
+    linker = Linker(store, BASE)
+    articles = [r["a"].value for r in store.select(
+        "SELECT ?a WHERE { ?g a <http://localhost:8000/ontology#ArticleGraph> ; <http://www.w3.org/ns/prov#wasDerivedFrom> ?a }")]
+    summaries = linker.summaries_from_store(sorted(articles))
+    asked = []
+    monkeypatch.setattr(type(store), "query", lambda self, *a, **k: asked.append(a[0][-80:]))
+    records = linker.link(summaries, Run(BASE))
+    assert records and asked == []
+
+
 def test_a_stale_index_is_rebuilt(tmp_path):
     """An index that says more than the store (a rolled-back load) is not trusted."""
     seed_a, seed_b = sorted(SEEDS_DIR.glob("*.txt"))
@@ -326,6 +341,73 @@ def test_a_lost_article_leaves_no_thing_undescribed(synthetic, monkeypatch):
         FILTER (REGEX(STR(?t), "/id/(person|organisation|place)/"))
         FILTER NOT EXISTS { ?t <http://www.w3.org/2000/01/rdf-schema#label> ?label } }""")
     assert undescribed == []
+    # the link records made with it, spooled before it was lost, are dropped
+    dangling = store.select("""SELECT ?r WHERE { GRAPH ?r { ?r <http://localhost:8000/ontology#fromArticle> ?a }
+        FILTER NOT EXISTS { GRAPH ?g { ?g <http://www.w3.org/ns/prov#wasDerivedFrom> ?a } } }""")
+    assert dangling == []
+
+
+def test_spooled_batches_are_written_back_to_back(synthetic, tmp_path, monkeypatch):
+    """Batches wait in the spool until a group is there, then are bulk-loaded one after the
+    other (RocksDB merges bulk loads that come back to back); the spool is gone afterwards, and
+    the store is the same as with a group of one batch."""
+    from loaders import writer
+    from newsgraph.store import Session
+
+    events, real_submit, real_add = [], writer.Writer.submit, Session.add_graphs
+    monkeypatch.setattr(writer.Writer, "submit", lambda self, b: events.append("spool") or real_submit(self, b))
+    monkeypatch.setattr(Session, "add_graphs", lambda self, d: events.append("write") or real_add(self, d))
+    with open_store(tmp_path / "grouped") as grouped:
+        assert load_paths(grouped, [synthetic], batch_size=10, jobs=1).loaded == 60
+        grouped_quads = canonical(grouped)
+    assert events == ["spool"] * 6 + ["write"] * 6       # 60 articles: all in one group
+    assert not (tmp_path / "grouped" / "spool").exists()
+    events.clear()
+    monkeypatch.setattr(writer, "SPOOL_BYTES", 1)         # a group of one: each batch as it comes
+    with open_store(tmp_path / "single") as single:
+        assert load_paths(single, [synthetic], batch_size=10, jobs=1).loaded == 60
+        assert canonical(single) == grouped_quads
+    assert events.count("write") == 6 and events.index("write") < 5
+
+
+def test_checkpoints_wait_their_turn_in_the_writer(synthetic, tmp_path, monkeypatch):
+    """The loader asks for a checkpoint and goes on; the writer makes it once the batches
+    submitted before it are written, so a checkpoint never publishes part of them."""
+    import threading
+
+    from loaders import writer
+    from newsgraph.store import Session
+
+    spooled, written, asked, made = [0], [0], [], []
+    real_submit, real_add = writer.Writer.submit, Session.add_graphs
+    real_ask, real_make = writer.Writer.checkpoint, Session.checkpoint
+    monkeypatch.setattr(writer.Writer, "submit", lambda self, b: spooled.__setitem__(0, spooled[0] + 1) or real_submit(self, b))
+    monkeypatch.setattr(Session, "add_graphs", lambda self, d: written.__setitem__(0, written[0] + 1) or real_add(self, d))
+
+    def ask(self):
+        with self._cond:                     # a request that finds one waiting is not queued
+            if not self._checkpoints:
+                asked.append(spooled[0])
+            real_ask(self)
+
+    monkeypatch.setattr(writer.Writer, "checkpoint", ask)
+    monkeypatch.setattr(Session, "checkpoint", lambda self: made.append((written[0], threading.current_thread().name)) or real_make(self))
+    with open_store(tmp_path / "store") as store:
+        assert load_paths(store, [synthetic], batch_size=10, jobs=1, checkpoint_every=0).loaded == 60
+    in_writer = [n for n, thread in made if thread == "newsgraph-writer"]
+    assert len(in_writer) == len(asked) >= 2
+    # each came after the writes of every batch spooled before it was asked for
+    assert all(n >= a for n, a in zip(in_writer, asked))
+    assert made[-1][1] == threading.current_thread().name    # the last: the session's, at the end
+
+
+def test_a_spool_left_by_a_broken_off_load_is_cleared(synthetic, tmp_path):
+    with open_store(tmp_path / "store") as store:
+        (tmp_path / "store" / "spool").mkdir()
+        (tmp_path / "store" / "spool" / "7.nq").write_text("<http://x/s> <http://x/p> <http://x/o> .\n")
+        assert load_paths(store, [synthetic], batch_size=30, jobs=1).loaded == 60
+        assert not store.ask("ASK { <http://x/s> ?p ?o }")
+    assert not (tmp_path / "store" / "spool").exists()
 
 
 def test_the_bench_store_alone_loads_every_quad_in_batches(tmp_path):
@@ -347,18 +429,19 @@ def test_each_written_batch_gives_its_memory_back(tmp_path, synthetic, monkeypat
     from loaders import writer
 
     given, kept = [], []
-    real_write = writer.Writer._write
+    real_spool = writer.Writer._spool
 
-    def write(self, b):
-        real_write(self, b)
+    def spool(self, b):
+        item = real_spool(self, b)
         kept.append(sum(len(x.data) for x, _ in b.articles))
+        return item
 
     monkeypatch.setattr(writer, "give_back_memory", lambda: given.append(1) or True)
-    monkeypatch.setattr(writer.Writer, "_write", write)
+    monkeypatch.setattr(writer.Writer, "_spool", spool)
     with open_store(tmp_path / "store") as store:
         assert load_paths(store, [synthetic], batch_size=25, jobs=1).loaded == 60
-    assert len(given) == 3                  # batches of 25, 25 and 10
-    assert kept == [0, 0, 0]                # the written articles' N-Quads are let go
+    assert len(given) == 3                  # batches of 25, 25 and 10, each given back once written
+    assert kept == [0, 0, 0]                # the spooled articles' N-Quads are let go
 
 
 GLIBC_HEAP = """
