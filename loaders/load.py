@@ -95,6 +95,7 @@ class Loader:
         self._batch: list = []          # Extracted articles waiting to be written
         self._known: dict = {}
         self._taken: dict = {}          # graph -> (source, partial) of the copy this run took
+        self._retaken: set = set()      # graphs of which this run took a fuller copy after a summary
         self.w: Store = store           # the write session, while loading
         self.writer: Writer | None = None
 
@@ -178,6 +179,7 @@ class Loader:
                 self.report.warnings.append((x.source, f"a copy of {first[0]}: not loaded twice"))
                 return
             # the fuller copy wins: it takes the summary's place (or replaces it, if written)
+            self._retaken.add(x.graph)
             self._batch = [(y, r) for y, r in self._batch if y.graph != x.graph]
         elif x.partial and x.graph in self._known and self._known[x.graph] != x.input_hash:
             self.report.unchanged += 1
@@ -200,12 +202,12 @@ class Loader:
             return
         drops = [x.graph for x, replaced in batch if replaced]
         records: dict = {}
+        replaced = [x.article for x, again in batch if again]
+        if self.linker is not None and any(x.graph in self._retaken for x, _ in batch):
+            self.writer.wait()      # the copy it replaces may not be written yet, nor its links
         if self.linker is not None:
             try:
-                replaced = [x.article for x, again in batch if again]
-                if replaced:        # their links may be in batches not written yet
-                    self.writer.wait()
-                    drops += [g.value for g in self.linker.stale(replaced)]
+                drops += [g.value for g in self.linker.stale(replaced)] if replaced else []
                 records = self.linker.link([x.summary for x, _ in batch if x.summary], self.run)
             except Exception as e:  # noqa: BLE001 - the articles go in; their links can be remade
                 self.report.warnings.append(("(links)", f"cross-source links not made: {type(e).__name__}: {e}"))

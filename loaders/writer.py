@@ -1,9 +1,11 @@
 """The load's writer: a thread that bulk-loads the batches in groups while the next ones are made.
 
-Each batch's N-Quads go to a spool file as it comes. Once a group of them is waiting
-(SPOOL_BYTES), the thread bulk-loads them back to back (pyoxigraph releases the GIL meanwhile).
-RocksDB merges bulk loads that come back to back while it compacts; spaced out, each one was
-merged into the whole store on its own, and that cost grew with the store (bench/REPORT.md).
+Each batch's N-Quads go to a spool file as it comes. Once a group of them is waiting, the
+thread bulk-loads them back to back (pyoxigraph releases the GIL meanwhile). RocksDB merges
+bulk loads that come back to back while it compacts; spaced out, each one was merged into the
+whole store on its own, and that cost grew with the store (bench/REPORT.md). A group grows with
+what the load has written (a quarter of it, up to SPOOL_BYTES), so that a merge's cost per
+article stays flat, and a small load is written as it goes rather than all at its end.
 
 Checkpoints take their turn in the queue, so the loader never waits for one. A batch that fails
 to write is written again article by article, with the batches spooled after it, so that only
@@ -50,9 +52,15 @@ class Spooled:
 #: a checkpoint's place in the queue
 CHECKPOINT = "checkpoint"
 
-#: a group: the spooled batches are bulk-loaded back to back once this much is waiting (about
-#: 900 synthetic articles); the loader waits while twice as much is.
+#: the largest group: the spooled batches are bulk-loaded back to back once this much is
+#: waiting (about 900 synthetic articles), or a quarter of what the load has written if that is
+#: less; the loader waits while twice as much is.
 SPOOL_BYTES = 256 * 2**20
+
+
+def group_bytes(loaded: int) -> int:
+    """How much spooled N-Quads make a group, once the load has bulk-loaded `loaded` bytes."""
+    return min(SPOOL_BYTES, loaded // 4)
 
 #: shared lines remembered as written (~20 MB of them; beyond, they are forgotten and written
 #: again). Of a synthetic load's lines, 8 % were entity descriptions written before.
@@ -106,6 +114,7 @@ class Writer:
         self._cond = threading.Condition()
         self._queue: deque = deque()        # Spooled or CHECKPOINT, oldest first; the first may be loading
         self._waiting = 0                   # bytes in the queue
+        self._loaded = 0                    # bytes bulk-loaded by this load
         self._checkpoints = 0               # CHECKPOINTs in the queue
         self._group = 0                     # items of the group under way still to load
         self._drain = False                 # wait() wants the queue empty
@@ -270,6 +279,7 @@ class Writer:
                     self._checkpoints -= 1
                 else:
                     self._waiting -= item.size
+                    self._loaded += item.size
                     item.path.unlink(missing_ok=True)
                 self._group -= 1
                 self._cond.notify_all()
@@ -278,7 +288,8 @@ class Writer:
         """Is there something to write now: a group is under way or waiting (enough bytes, or a
         checkpoint), or wait() was called."""
         return (self._error is None and bool(self._queue)
-                and (self._group > 0 or self._drain or self._checkpoints > 0 or self._waiting >= SPOOL_BYTES))
+                and (self._group > 0 or self._drain or self._checkpoints > 0
+                     or self._waiting >= group_bytes(self._loaded)))
 
     def _load(self, item: Spooled) -> None:
         self._drop(item.drops)

@@ -350,24 +350,36 @@ def test_a_lost_article_leaves_no_thing_undescribed(synthetic, monkeypatch):
 def test_spooled_batches_are_written_back_to_back(synthetic, tmp_path, monkeypatch):
     """Batches wait in the spool until a group is there, then are bulk-loaded one after the
     other (RocksDB merges bulk loads that come back to back); the spool is gone afterwards, and
-    the store is the same as with a group of one batch."""
+    the store is the same as a load that writes each batch as it comes."""
     from loaders import writer
     from newsgraph.store import Session
 
     events, real_submit, real_add = [], writer.Writer.submit, Session.add_graphs
     monkeypatch.setattr(writer.Writer, "submit", lambda self, b: events.append("spool") or real_submit(self, b))
     monkeypatch.setattr(Session, "add_graphs", lambda self, d: events.append("write") or real_add(self, d))
+    monkeypatch.setattr(writer, "group_bytes", lambda loaded: 2**40)
     with open_store(tmp_path / "grouped") as grouped:
         assert load_paths(grouped, [synthetic], batch_size=10, jobs=1).loaded == 60
         grouped_quads = canonical(grouped)
     assert events == ["spool"] * 6 + ["write"] * 6       # 60 articles: all in one group
     assert not (tmp_path / "grouped" / "spool").exists()
     events.clear()
-    monkeypatch.setattr(writer, "SPOOL_BYTES", 1)         # a group of one: each batch as it comes
+    monkeypatch.undo()
+    monkeypatch.setattr(writer.Writer, "submit", lambda self, b: events.append("spool") or real_submit(self, b))
+    monkeypatch.setattr(Session, "add_graphs", lambda self, d: events.append("write") or real_add(self, d))
     with open_store(tmp_path / "single") as single:
         assert load_paths(single, [synthetic], batch_size=10, jobs=1).loaded == 60
         assert canonical(single) == grouped_quads
+    # by default a group is a quarter of what the load has written: here, a batch or two
     assert events.count("write") == 6 and events.index("write") < 5
+
+
+def test_a_group_grows_with_what_the_load_has_written_up_to_a_bound():
+    from loaders.writer import SPOOL_BYTES, group_bytes
+
+    assert group_bytes(0) == 0                              # the first batch is written at once
+    assert 0 < group_bytes(2**20) < group_bytes(2**26) < group_bytes(2**28) <= SPOOL_BYTES
+    assert group_bytes(2**40) == SPOOL_BYTES
 
 
 def test_checkpoints_wait_their_turn_in_the_writer(synthetic, tmp_path, monkeypatch):
