@@ -110,7 +110,8 @@ class Loader:
             if self.link:
                 self.linker = Linker(w, self.base, w.side_file("links.sqlite3"))
             side = w.side_file("spool")
-            self.writer = Writer(w, self.mapper.ng.fromArticle, self._lost, None if side == MEMORY else side)
+            self.writer = Writer(w, self.mapper.ng.fromArticle, self._lost, None if side == MEMORY else side,
+                                 self.linker.stale if self.linker is not None else None)
             try:
                 job = Job(self.base, self.run.iri.value, self.run.started, self.stages, dict(self._known))
                 n_articles = sum(1 for p, _ in files if p.suffix.lower() not in RDF_EXTENSIONS)

@@ -99,10 +99,12 @@ class Writer:
     """Writes batches through `store.add_graphs`, in order. `submit` spools a batch and returns;
     `wait` returns once everything submitted is written; `close` ends the thread."""
 
-    def __init__(self, store, from_article: ox.NamedNode, on_failed: Callable, spool: str | None = None):
+    def __init__(self, store, from_article: ox.NamedNode, on_failed: Callable, spool: str | None = None,
+                 records_of: Callable | None = None):
         self.store = store
         self.from_article = from_article
         self.on_failed = on_failed          # (Extracted, reason) -> None
+        self.records_of = records_of        # (article IRIs) -> graphs of the link records made from them
         self.lost: set = set()              # IRIs of articles that could not be written
         self._written: set = set()          # shared N-Quads lines spooled by this load
         self._temp = tempfile.TemporaryDirectory(prefix="newsgraph-spool-") if spool is None else None
@@ -161,10 +163,7 @@ class Writer:
             self._closed = True
             self._cond.notify_all()
         self._thread.join()
-        for item in self._queue:
-            if item is not CHECKPOINT:
-                item.path.unlink(missing_ok=True)
-        self._queue.clear()
+        self._queue.clear()                 # their files go with the spool
         if self._temp is not None:
             self._temp.cleanup()
         else:
@@ -227,8 +226,9 @@ class Writer:
             for item in items:
                 if item is not CHECKPOINT:
                     item.path.unlink(missing_ok=True)
-        if self.lost - lost_before:
-            self._drop_records_of(self.lost - lost_before)
+        if self.lost - lost_before and self.records_of is not None:
+            # link records made from them, spooled before they were lost
+            self._drop([g.value for g in self.records_of(sorted(self.lost - lost_before))])
 
     def _one_by_one(self, item: Spooled) -> None:
         self._drop(item.drops + [x.graph for x, _, _ in item.articles] + item.records)
@@ -241,14 +241,6 @@ class Writer:
                 self._drop([x.graph])
                 self.on_failed(x, f"could not be written: {type(e).__name__}: {e}"[:300])
         self.store.add_graphs(data[item.tail:])
-
-    def _drop_records_of(self, articles) -> None:
-        """Drop the link records made from these articles (spooled before they were lost)."""
-        values = " ".join(f"<{a}>" for a in sorted(articles))
-        rows = self.store.select(f"SELECT DISTINCT ?g WHERE {{ VALUES ?a {{ {values} }} "
-                                 f"GRAPH ?g {{ ?g <{self.from_article.value}> ?a }} }}")
-        if rows:
-            self._drop([r["g"].value for r in rows])
 
     def _drop(self, graphs) -> None:
         if graphs:

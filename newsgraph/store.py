@@ -529,8 +529,7 @@ class Session(Store):
         return self._db
 
     def _wrote(self) -> None:
-        if self._since is None:
-            self._since = time.monotonic()
+        self.coming()
         if self.owner.dir is None:
             self.owner._counter += 1
 

@@ -354,7 +354,7 @@ def test_spooled_batches_are_written_back_to_back(synthetic, tmp_path, monkeypat
     from loaders import writer
     from newsgraph.store import Session
 
-    events, real_submit, real_add = [], writer.Writer.submit, Session.add_graphs
+    events, real_submit, real_add, real_group = [], writer.Writer.submit, Session.add_graphs, writer.group_bytes
     monkeypatch.setattr(writer.Writer, "submit", lambda self, b: events.append("spool") or real_submit(self, b))
     monkeypatch.setattr(Session, "add_graphs", lambda self, d: events.append("write") or real_add(self, d))
     monkeypatch.setattr(writer, "group_bytes", lambda loaded: 2**40)
@@ -364,9 +364,7 @@ def test_spooled_batches_are_written_back_to_back(synthetic, tmp_path, monkeypat
     assert events == ["spool"] * 6 + ["write"] * 6       # 60 articles: all in one group
     assert not (tmp_path / "grouped" / "spool").exists()
     events.clear()
-    monkeypatch.undo()
-    monkeypatch.setattr(writer.Writer, "submit", lambda self, b: events.append("spool") or real_submit(self, b))
-    monkeypatch.setattr(Session, "add_graphs", lambda self, d: events.append("write") or real_add(self, d))
+    monkeypatch.setattr(writer, "group_bytes", real_group)
     with open_store(tmp_path / "single") as single:
         assert load_paths(single, [synthetic], batch_size=10, jobs=1).loaded == 60
         assert canonical(single) == grouped_quads
