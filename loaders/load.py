@@ -96,6 +96,7 @@ class Loader:
         self._known: dict = {}
         self._taken: dict = {}          # graph -> (source, partial) of the copy this run took
         self._retaken: set = set()      # graphs of which this run took a fuller copy after a summary
+        self._in_total = self._in_read = 0  # bytes of article files to read, and read so far
         self.w: Store = store           # the write session, while loading
         self.writer: Writer | None = None
 
@@ -115,9 +116,11 @@ class Loader:
             try:
                 job = Job(self.base, self.run.iri.value, self.run.started, self.stages, dict(self._known))
                 n_articles = sum(1 for p, _ in files if p.suffix.lower() not in RDF_EXTENSIONS)
+                self._in_total, self._in_read = input_bytes(files), 0
                 for result in extract_files(self._article_paths(files), job, self.jobs, n_articles):
                     if result.error:
                         self.report.failed.append((result.path, result.error))
+                    self._in_read += result.size        # read, whatever its articles make
                     for x in result.articles:
                         self._take(x)
                     if result.last:
@@ -218,6 +221,8 @@ class Loader:
                              self.mapper.runs_graph)])
             self._run_started = True
         self.writer.submit(Batch(batch, drops, records, extra))
+        if self._in_read:       # N-Quads to come, at the rate the input read so far made them
+            self.writer.expect(self.writer.spooled * max(self._in_total - self._in_read, 0) // self._in_read)
         self.w.coming()
         self.report.loaded += len(batch)
         if self.w.due():
@@ -285,6 +290,18 @@ class Loader:
         if self._run_started:
             self.w.replace_graphs({}, self.mapper.run_end(self.run, self.report.loaded))
             self.report.run = self.run.iri.value
+
+
+def input_bytes(files) -> int:
+    """The size of the article files among (path, explicit) pairs."""
+    total = 0
+    for path, _ in files:
+        if is_article_file(path) and path.suffix.lower() not in RDF_EXTENSIONS:
+            try:
+                total += path.stat().st_size
+            except OSError:
+                pass
+    return total
 
 
 def _why() -> str:

@@ -59,6 +59,7 @@ class FileResult:
     error: str | None = None
     articles: list = field(default_factory=list)
     last: bool = True             # the last piece of its file
+    size: int = 0                 # bytes of input it covers
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ class Extractor:
 
     def file(self, task: Task | str) -> FileResult:
         task = (task, 0, None, 1) if isinstance(task, str) else task
-        result = FileResult(task[0], last=task[2] is None)
+        result = FileResult(task[0], last=task[2] is None, size=_size(task))
         try:
             for article in read_task(task):
                 result.articles.append(self.article(article))
@@ -184,6 +185,15 @@ def extract_files(paths: Iterable[Task | str], job: Job, jobs: int = 0, n_files:
                 yield result.get()
         while pending:
             yield pending.popleft()[0].get()
+
+
+def _size(task: Task) -> int:
+    """Bytes of input a piece of work covers (0 if the file cannot be read)."""
+    path, start, end = task[:3]
+    try:
+        return (end if end is not None else os.path.getsize(path)) - start
+    except OSError:
+        return 0
 
 
 def _weight(task: Task | str) -> int:

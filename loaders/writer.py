@@ -4,8 +4,10 @@ Each batch's N-Quads go to a spool file as it comes. Once a group of them is wai
 thread bulk-loads them back to back (pyoxigraph releases the GIL meanwhile). RocksDB merges
 bulk loads that come back to back while it compacts; spaced out, each one was merged into the
 whole store on its own, and that cost grew with the store (bench/REPORT.md). A group grows with
-what the load has written (a quarter of it, up to SPOOL_BYTES), so that a merge's cost per
-article stays flat, and a small load is written as it goes rather than all at its end.
+what the load has written (half of it, up to SPOOL_BYTES), so that a merge's cost per article
+stays flat, and a small load is written as it goes rather than all at its end. Near the end of
+a load, when what is still to come cannot fill a group, each batch is written as it comes: a
+group waited for then would be written after the extraction, with nothing to overlap it.
 
 Checkpoints take their turn in the queue, so the loader never waits for one. A batch that fails
 to write is written again article by article, with the batches spooled after it, so that only
@@ -53,14 +55,14 @@ class Spooled:
 CHECKPOINT = "checkpoint"
 
 #: the largest group: the spooled batches are bulk-loaded back to back once this much is
-#: waiting (about 900 synthetic articles), or a quarter of what the load has written if that is
+#: waiting (about 900 synthetic articles), or half of what the load has written if that is
 #: less; the loader waits while twice as much is.
 SPOOL_BYTES = 256 * 2**20
 
 
 def group_bytes(loaded: int) -> int:
     """How much spooled N-Quads make a group, once the load has bulk-loaded `loaded` bytes."""
-    return min(SPOOL_BYTES, loaded // 4)
+    return min(SPOOL_BYTES, loaded // 2)
 
 #: shared lines remembered as written (~20 MB of them; beyond, they are forgotten and written
 #: again). Of a synthetic load's lines, 8 % were entity descriptions written before.
@@ -113,6 +115,7 @@ class Writer:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir.mkdir(parents=True)
         self._count = 0
+        self.spooled = 0                    # bytes spooled by this load
         self._cond = threading.Condition()
         self._queue: deque = deque()        # Spooled or CHECKPOINT, oldest first; the first may be loading
         self._waiting = 0                   # bytes in the queue
@@ -120,6 +123,7 @@ class Writer:
         self._checkpoints = 0               # CHECKPOINTs in the queue
         self._group = 0                     # items of the group under way still to load
         self._drain = False                 # wait() wants the queue empty
+        self._left: int | None = None       # bytes still to come, as the loader estimates them
         self._error: BaseException | None = None   # the first batch in the queue failed
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="newsgraph-writer", daemon=True)
@@ -130,6 +134,7 @@ class Writer:
     def submit(self, batch: Batch) -> None:
         self._recover()
         item = self._spool(batch)
+        self.spooled += item.size
         with self._cond:
             while self._waiting >= 2 * SPOOL_BYTES and self._error is None:
                 self._cond.wait()
@@ -144,6 +149,12 @@ class Writer:
                 return
             self._queue.append(CHECKPOINT)
             self._checkpoints += 1
+            self._cond.notify_all()
+
+    def expect(self, left: int) -> None:
+        """About `left` bytes of N-Quads are still to come in this load."""
+        with self._cond:
+            self._left = left
             self._cond.notify_all()
 
     def wait(self) -> None:
@@ -278,10 +289,12 @@ class Writer:
 
     def _due(self) -> bool:
         """Is there something to write now: a group is under way or waiting (enough bytes, or a
-        checkpoint), or wait() was called."""
-        return (self._error is None and bool(self._queue)
-                and (self._group > 0 or self._drain or self._checkpoints > 0
-                     or self._waiting >= group_bytes(self._loaded)))
+        checkpoint, or all that is still to come cannot fill one), or wait() was called."""
+        if self._error is not None or not self._queue:
+            return False
+        group = group_bytes(self._loaded)
+        return (self._group > 0 or self._drain or self._checkpoints > 0 or self._waiting >= group
+                or (self._left is not None and self._waiting + self._left < group))
 
     def _load(self, item: Spooled) -> None:
         self._drop(item.drops)

@@ -358,6 +358,7 @@ def test_spooled_batches_are_written_back_to_back(synthetic, tmp_path, monkeypat
     monkeypatch.setattr(writer.Writer, "submit", lambda self, b: events.append("spool") or real_submit(self, b))
     monkeypatch.setattr(Session, "add_graphs", lambda self, d: events.append("write") or real_add(self, d))
     monkeypatch.setattr(writer, "group_bytes", lambda loaded: 2**40)
+    monkeypatch.setattr(writer.Writer, "expect", lambda self, left: None)     # the end not in sight
     with open_store(tmp_path / "grouped") as grouped:
         assert load_paths(grouped, [synthetic], batch_size=10, jobs=1).loaded == 60
         grouped_quads = canonical(grouped)
@@ -368,7 +369,7 @@ def test_spooled_batches_are_written_back_to_back(synthetic, tmp_path, monkeypat
     with open_store(tmp_path / "single") as single:
         assert load_paths(single, [synthetic], batch_size=10, jobs=1).loaded == 60
         assert canonical(single) == grouped_quads
-    # by default a group is a quarter of what the load has written: here, a batch or two
+    # by default a group is half of what the load has written: here, a batch or two
     assert events.count("write") == 6 and events.index("write") < 5
 
 
@@ -378,6 +379,39 @@ def test_a_group_grows_with_what_the_load_has_written_up_to_a_bound():
     assert group_bytes(0) == 0                              # the first batch is written at once
     assert 0 < group_bytes(2**20) < group_bytes(2**26) < group_bytes(2**28) <= SPOOL_BYTES
     assert group_bytes(2**40) == SPOOL_BYTES
+
+
+def test_a_group_that_cannot_fill_before_the_end_is_not_waited_for(tmp_path, monkeypatch):
+    """Near the end of a load each batch is written as it comes: a group waited for would be
+    written after the extraction, with nothing left to overlap it."""
+    from loaders import writer
+
+    monkeypatch.setattr(writer, "group_bytes", lambda loaded: 1000)
+    w = writer.Writer(None, ox.NamedNode("http://x/fromArticle"), print, str(tmp_path / "spool"))
+    with w._cond:               # (held throughout: the writer thread never sees this queue)
+        w._queue.append("a batch")
+        w._waiting = 400
+        assert not w._due()                 # the end not in sight: wait for a group
+        w.expect(10_000)
+        assert not w._due()                 # more to come than fills the group
+        w.expect(599)
+        assert w._due()                     # 400 + 599 cannot fill it: write now
+        w._queue.clear()
+    w.close()
+
+
+def test_the_loader_tells_the_writer_how_much_is_still_to_come(synthetic, monkeypatch):
+    """After each batch, the N-Quads still to come, at the rate of what the input read so far
+    made: ~5 batches' worth after the first of six, none after the last."""
+    from loaders.writer import Writer
+
+    said, real = [], Writer.expect
+    monkeypatch.setattr(Writer, "expect", lambda self, left: said.append((left, self.spooled)) or real(self, left))
+    assert load_paths(open_store(":memory:"), [synthetic], batch_size=10, jobs=1).loaded == 60
+    assert len(said) == 6 and said[-1][0] == 0
+    assert [left for left, _ in said] == sorted((left for left, _ in said), reverse=True)
+    first, spooled = said[0]
+    assert 3 < first / spooled < 8, said
 
 
 def test_checkpoints_wait_their_turn_in_the_writer(synthetic, tmp_path, monkeypatch):
