@@ -24,6 +24,8 @@ class Vocab:
         self.iri = iri
         self.terms = frozenset(terms)
         self._nodes = {t: ox.NamedNode(iri + t) for t in self.terms}
+        # as attributes too, so that a term is read without calling __getattr__
+        self.__dict__.update({t: node for t, node in self._nodes.items() if t not in self.__dict__})
 
     def __getattr__(self, name: str) -> ox.NamedNode:
         try:
@@ -135,10 +137,13 @@ def short_hash(*parts: str, length: int = 10) -> str:
     return digest[:length]
 
 
+_SLUG = re.compile(r"[A-Za-z0-9._~-]+")
+
+
 def mint(base: str, kind: str, slug: str) -> ox.NamedNode:
     if kind not in KINDS:
         raise ValueError(f"unknown kind of IRI: {kind!r}")
-    if not slug or "/" in slug or not re.fullmatch(r"[A-Za-z0-9._~-]+", slug):
+    if not slug or "/" in slug or not _SLUG.fullmatch(slug):
         raise ValueError(f"bad slug for {kind}: {slug!r}")
     return ox.NamedNode(f"{base}id/{kind}/{slug}")
 
