@@ -90,8 +90,8 @@ def summarise(triples, ng_iri: str, article: str | None = None) -> dict | None:
         return v[0] if v else None
 
     def one(s, p):
-        v = by.get(s, nothing).get(p)
-        return v[0].value if v else None
+        v = first(s, p)
+        return None if v is None else v.value
 
     def local(iri):
         return iri.rsplit("#", 1)[-1] if iri else None

@@ -296,7 +296,7 @@ def input_bytes(files) -> int:
     """The size of the article files among (path, explicit) pairs."""
     total = 0
     for path, _ in files:
-        if is_article_file(path) and path.suffix.lower() not in RDF_EXTENSIONS:
+        if is_article_file(path):
             try:
                 total += path.stat().st_size
             except OSError:
