@@ -61,12 +61,15 @@ def statistics(store) -> dict | None:
 
 
 def _count(store, key) -> None:
+    store.pin()         # the four counts from one version (where the store keeps versions)
     try:
         stats = _read_kept(store, key[1])
         if stats is None:
+            if store.version() != key[1]:
+                return                   # a newer version already: the next request counts that
             stats = _counts(store)
             if store.version() != key[1]:
-                return                   # counted (partly) in a newer version: not this one's
+                return                   # a store without versions to pin changed meanwhile
             _keep(store, key[1], stats)
         with _lock:
             while len(_done) >= 4:
@@ -75,6 +78,7 @@ def _count(store, key) -> None:
     except Exception:  # noqa: BLE001 - the description goes out without counts
         log.exception("the dataset's counts could not be made")
     finally:
+        store.unpin()
         with _lock:
             _running.pop(key, None)
 

@@ -349,6 +349,33 @@ def test_the_service_description_does_not_wait_for_slow_counts_and_workers_share
     store.close()
 
 
+def test_the_counts_are_of_the_version_they_were_asked_for(tmp_path, monkeypatch):
+    """A load that publishes a new version while the counts are made does not mix two versions:
+    the counts are kept for the version asked for, read from that version alone."""
+    import threading
+
+    from server import service
+
+    store = open_store(tmp_path / "s")
+    store.update(f"INSERT DATA {{ GRAPH <{EX}g1> {{ <{EX}a> <{EX}p> 1 , 2 }} }}")
+    asked = store.version()
+    real = service._counts
+
+    def meanwhile(s):       # another writer publishes a third triple before the counting starts
+        t = threading.Thread(target=store.update, args=(f"INSERT DATA {{ GRAPH <{EX}g1> {{ <{EX}a> <{EX}p> 3 }} }}",))
+        t.start()
+        t.join()
+        return real(s)
+
+    monkeypatch.setattr(service, "_counts", meanwhile)
+    monkeypatch.setattr(service, "_done", {})
+    stats = service.statistics(store)
+    assert store.version() != asked
+    assert stats is not None and stats["triples"] == 2
+    assert service._done[(id(store), asked)][1]["triples"] == 2
+    store.close()
+
+
 def test_service_description_as_json_ld(client):
     r = client.get("/sparql", headers={"Accept": "application/ld+json"})
     assert r.headers["Content-Type"].startswith("application/ld+json")
