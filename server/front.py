@@ -34,7 +34,7 @@ from newsgraph.sparql_text import describes_one, one_pattern, query_form, star_j
 from .cache import CACHE_KEY, ResponseCache, request_key
 from .errors import HttpError
 from .execute import Running
-from .http import CORS, GZIP_MIN, compressible, gzip_etag, gzip_stream, gzip_whole, version_tag
+from .http import CORS, GZIP_MIN, gzip_etag, gzip_stream, gzip_whole, takes_gzip, version_tag
 from .limits import ClientLimiter, Releasing
 from .negotiation import choose
 
@@ -218,7 +218,7 @@ class FrontDoor:
         headers = dict(plan.headers)
         headers.update(CORS)
         headers["Last-Modified"] = _http_date(c.store.last_modified())
-        gz = _takes_gzip(environ, fmt.content_type)
+        gz = takes_gzip(environ.get("HTTP_ACCEPT_ENCODING", ""), fmt.content_type)
         if running is None:
             return self._whole(start_response, headers, body, gz, front_key)
         # a large answer: streamed as it is made
@@ -255,7 +255,7 @@ class FrontDoor:
                    "Last-Modified": modified}
         if more:
             headers["Link"] = f'<{path}?page=2>; rel="next"'
-        gz = _takes_gzip(environ, fmt.content_type)
+        gz = takes_gzip(environ.get("HTTP_ACCEPT_ENCODING", ""), fmt.content_type)
         if gz:
             headers["Vary"] = "Accept-Encoding"
         return self._whole(start_response, headers, body, gz, None if more else front_key)
@@ -284,11 +284,6 @@ class FrontDoor:
             response = app.make_response(app.handle_user_exception(e))
             response = app.process_response(response)
             return response(environ, start_response)
-
-
-def _takes_gzip(environ, content_type: str) -> bool:
-    """Whether the client takes gzip and the answer is worth compressing (as http._compress)."""
-    return "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "").lower() and compressible(content_type)
 
 
 def _utf8(wsgi_text: str) -> bool:

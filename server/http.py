@@ -56,16 +56,16 @@ def init_app(app: Flask) -> None:
         return response
 
 
-def compressible(mimetype: str) -> bool:
-    return mimetype.startswith(COMPRESSIBLE)
+def takes_gzip(accept_encoding: str, mimetype: str) -> bool:
+    """Whether the client takes gzip and an answer of this type is worth compressing (the
+    app's responses and the front door's both ask here)."""
+    return "gzip" in accept_encoding.lower() and mimetype.startswith(COMPRESSIBLE)
 
 
 def _compress(response) -> None:
-    if "gzip" not in request.headers.get("Accept-Encoding", "").lower():
-        return
     if response.status_code < 200 or response.status_code in (204, 304) or "Content-Encoding" in response.headers:
         return
-    if not compressible(response.mimetype or ""):
+    if not takes_gzip(request.headers.get("Accept-Encoding", ""), response.mimetype or ""):
         return
     response.vary.add("Accept-Encoding")
     if response.is_streamed:
