@@ -96,7 +96,6 @@ class Loader:
         self._known: dict = {}
         self._taken: dict = {}          # graph -> (source, partial) of the copy this run took
         self._retaken: set = set()      # graphs of which this run took a fuller copy after a summary
-        self._linked: set = set()       # articles the link records made by this run come from
         self._in_total = self._in_read = 0  # bytes of article files to read, and read so far
         self.w: Store = store           # the write session, while loading
         self.writer: Writer | None = None
@@ -208,19 +207,16 @@ class Loader:
         drops = [x.graph for x, replaced in batch if replaced]
         records: dict = {}
         replaced = [x.article for x, again in batch if again]
-        if self.linker is not None and (any(x.graph in self._retaken for x, _ in batch)
-                                        or not self._linked.isdisjoint(replaced)):
-            # the copy it replaces may not be written yet, nor the links made from it: stale()
-            # finds only what is in the store
-            self.writer.wait()
+        if self.linker is not None and any(x.graph in self._retaken for x, _ in batch):
+            self.writer.wait()      # the copy it replaces may not be written yet, nor its links
         if self.linker is not None:
             try:
-                drops += [g.value for g in self.linker.stale(replaced)] if replaced else []
+                if replaced:        # their old link records: in the spool (made earlier in this load), or written
+                    drops += self.writer.spooled_records(replaced)
+                    drops += [g.value for g in self.linker.stale(replaced)]
                 records = self.linker.link([x.summary for x, _ in batch if x.summary], self.run)
             except Exception as e:  # noqa: BLE001 - the articles go in; their links can be remade
                 self.report.warnings.append(("(links)", f"cross-source links not made: {type(e).__name__}: {e}"))
-            from_article = self.mapper.ng.fromArticle
-            self._linked.update(o.value for triples in records.values() for _, p, o in triples if p == from_article)
         extra = b""
         if not self._run_started:
             extra = nquads([([(q.subject, q.predicate, q.object) for q in self.mapper.run_start(self.run)],

@@ -49,6 +49,7 @@ class Spooled:
     records: list                  # the link records' graphs
     tail: int
     size: int
+    made_from: dict = field(default_factory=dict)   # article IRI -> graphs of the records made from it
 
 
 #: a checkpoint's place in the queue
@@ -157,6 +158,14 @@ class Writer:
             self._left = left
             self._cond.notify_all()
 
+    def spooled_records(self, articles) -> list[str]:
+        """Graphs of the link records made from these articles that are still in the spool,
+        where the store cannot show them yet. (Asked before the store: a batch leaves the
+        queue only once it is written.)"""
+        with self._cond:
+            return [g for item in self._queue if item is not CHECKPOINT
+                    for a in articles for g in item.made_from.get(a, ())]
+
     def wait(self) -> None:
         """Until everything submitted is written (a batch that failed, article by article)."""
         with self._cond:
@@ -199,7 +208,12 @@ class Writer:
         self._written.update(fresh)
         if len(self._written) > WRITTEN_MAX:
             self._written.clear()
-        return Spooled(path, articles, list(b.drops), [g.value for g in b.records], tail, at)
+        made_from: dict = {}
+        for g, triples in b.records.items():
+            for _, p, o in triples:
+                if p == self.from_article:
+                    made_from.setdefault(o.value, []).append(g.value)
+        return Spooled(path, articles, list(b.drops), [g.value for g in b.records], tail, at, made_from)
 
     def _fresh_shared(self, articles: list) -> dict:
         """The batch's shared N-Quads lines (entity descriptions) not yet spooled by this load,
