@@ -194,6 +194,7 @@ class Writer:
         path = self._dir / f"{self._count}.nq"
         articles, at = [], 0
         fresh = self._fresh_shared(b.articles)
+        made_from = self._made_from(b.records)
         with open(path, "wb") as f:
             for x, _ in b.articles:
                 f.write(x.data)
@@ -204,15 +205,10 @@ class Writer:
                 f.write(line)
                 at += len(line)
             tail = at
-            at += f.write(b.extra) + f.write(self._records(b.records))
+            at += f.write(b.extra) + f.write(self._records(b.records, made_from))
         self._written.update(fresh)
         if len(self._written) > WRITTEN_MAX:
             self._written.clear()
-        made_from: dict = {}
-        for g, triples in b.records.items():
-            for _, p, o in triples:
-                if p == self.from_article:
-                    made_from.setdefault(o.value, []).append(g.value)
         return Spooled(path, articles, list(b.drops), [g.value for g in b.records], tail, at, made_from)
 
     def _fresh_shared(self, articles: list) -> dict:
@@ -226,10 +222,19 @@ class Writer:
                     fresh[line] = None
         return fresh
 
-    def _records(self, records: dict) -> bytes:
-        keep = [(triples, g) for g, triples in records.items()
-                if not self.lost or not any(p == self.from_article and o.value in self.lost for _, p, o in triples)]
-        return nquads(keep)
+    def _made_from(self, records: dict) -> dict:
+        """{article IRI: graphs of the link records made from it}"""
+        made_from: dict = {}
+        for g, triples in records.items():
+            for _, p, o in triples:
+                if p == self.from_article:
+                    made_from.setdefault(o.value, []).append(g.value)
+        return made_from
+
+    def _records(self, records: dict, made_from: dict) -> bytes:
+        """The link records' N-Quads, less those made from an article that could not be written."""
+        lost = {g for a in self.lost & made_from.keys() for g in made_from[a]}
+        return nquads([(triples, g) for g, triples in records.items() if g.value not in lost])
 
     def _recover(self) -> None:
         """If a batch failed: write it and the ones spooled after it article by article (they
