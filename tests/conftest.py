@@ -71,6 +71,18 @@ def seeds_copy(tmp_path) -> Path:
 
 
 @pytest.fixture
+def hold_spool(monkeypatch):
+    """Call it to make the writer hold every spooled batch until the load ends: no group is
+    ever full, and the end is never in sight."""
+    from loaders import writer
+
+    def hold():
+        monkeypatch.setattr(writer, "group_bytes", lambda loaded: 2**40)
+        monkeypatch.setattr(writer.Writer, "expect", lambda self, left: None)
+    return hold
+
+
+@pytest.fixture
 def runner():
     from click.testing import CliRunner
 

@@ -193,15 +193,13 @@ def test_in_one_load_the_fuller_copy_wins_over_a_summary_met_first(tmp_path):
     assert [s.rsplit("/", 1)[1] for s, _ in report.failed] == ["a-summary.rss#item3"]    # the empty item
 
 
-def test_the_links_of_a_replaced_copy_are_looked_up_once_it_is_written(tmp_path, monkeypatch):
+def test_the_links_of_a_replaced_copy_are_looked_up_once_it_is_written(tmp_path, monkeypatch, hold_spool):
     """The summary's batch may still wait in the writer's spool when the page replaces it: the
     loader lets the writer catch up before it asks the store which link records to drop."""
-    from loaders import writer
     from loaders.link import Linker
     from loaders.writer import Writer
 
-    monkeypatch.setattr(writer, "group_bytes", lambda loaded: 2**40)     # batches wait in the spool
-    monkeypatch.setattr(Writer, "expect", lambda self, left: None)       # (the end not in sight)
+    hold_spool()                        # batches wait in the spool
 
     folder = tmp_path / "in"
     folder.mkdir()

@@ -347,7 +347,7 @@ def test_a_lost_article_leaves_no_thing_undescribed(synthetic, monkeypatch):
     assert dangling == []
 
 
-def test_spooled_batches_are_written_back_to_back(synthetic, tmp_path, monkeypatch):
+def test_spooled_batches_are_written_back_to_back(synthetic, tmp_path, monkeypatch, hold_spool):
     """Batches wait in the spool until a group is there, then are bulk-loaded one after the
     other (RocksDB merges bulk loads that come back to back); the spool is gone afterwards, and
     the store is the same as a load that writes each batch as it comes."""
@@ -357,8 +357,7 @@ def test_spooled_batches_are_written_back_to_back(synthetic, tmp_path, monkeypat
     events, real_submit, real_add, real_group = [], writer.Writer.submit, Session.add_graphs, writer.group_bytes
     monkeypatch.setattr(writer.Writer, "submit", lambda self, b: events.append("spool") or real_submit(self, b))
     monkeypatch.setattr(Session, "add_graphs", lambda self, d: events.append("write") or real_add(self, d))
-    monkeypatch.setattr(writer, "group_bytes", lambda loaded: 2**40)
-    monkeypatch.setattr(writer.Writer, "expect", lambda self, left: None)     # the end not in sight
+    hold_spool()
     with open_store(tmp_path / "grouped") as grouped:
         assert load_paths(grouped, [synthetic], batch_size=10, jobs=1).loaded == 60
         grouped_quads = canonical(grouped)
@@ -373,14 +372,12 @@ def test_spooled_batches_are_written_back_to_back(synthetic, tmp_path, monkeypat
     assert events.count("write") == 6 and events.index("write") < 5
 
 
-def test_a_reload_of_changed_articles_does_not_depend_on_when_the_writer_writes(synthetic, tmp_path, monkeypatch):
+def test_a_reload_of_changed_articles_does_not_depend_on_when_the_writer_writes(synthetic, tmp_path, hold_spool):
     """Some articles loaded, then changed and loaded again with the rest, in another order:
     the store ends the same whether the writer wrote each batch at once or held them all
     until the end (a changed article's old link records may still be in the spool)."""
     import random
     import shutil
-
-    from loaders import writer
 
     folder = tmp_path / "articles"
     shutil.copytree(synthetic, folder)
@@ -403,8 +400,7 @@ def test_a_reload_of_changed_articles_does_not_depend_on_when_the_writer_writes(
         return canonical(store)
 
     at_once = load_twice()
-    monkeypatch.setattr(writer, "group_bytes", lambda loaded: 1 << 40)     # held until the end
-    monkeypatch.setattr(writer.Writer, "expect", lambda self, left: None)
+    hold_spool()
     held = load_twice()
     assert held == at_once
     assert any("/id/disagreement/" in line for line in held)
