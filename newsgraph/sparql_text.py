@@ -57,14 +57,16 @@ def _scan(text: str):
 # (served, lexing cost a point lookup ~70 µs of CPU, most of what pyoxigraph itself takes); a
 # text they do not match is lexed as before.
 _IRI = r'<[^<>"{}|^`\\\x00-\x20]*>'
-_PROLOGUE = rf'\s*(?:(?:PREFIX\s+(?:[A-Za-z][\w.-]*)?:\s*|BASE\s*){_IRI}\s*)*'
+# (possessive: what a prologue takes is never given back, since the keyword after it cannot
+# begin inside one; a text that fails then fails at once, ~1.5 against ~3.7 µs for a join)
+_PROLOGUE = rf'\s*+(?:(?:PREFIX\s++(?:[A-Za-z][\w.-]*+)?:\s*+|BASE\s*+){_IRI}\s*+)*+'
 _FORM = re.compile(_PROLOGUE + r'(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])', re.I)
 _NAME = rf'(?:{_IRI}|(?:[A-Za-z][\w.-]*)?:[\w.-]*)'          # an IRI or a prefixed name
 _TERM = rf'(?:{_NAME}|[?$]\w+)'
 _ONE_PATTERN = re.compile(
-    _PROLOGUE + r'(SELECT\s*(?:\*|(?:[?$]\w+\s*)+)|ASK)\s*(?:WHERE\s*)?'
-    rf'\{{\s*({_TERM})\s+({_TERM}|a)\s+({_TERM})\s*\.?\s*\}}'
-    r'\s*(?:LIMIT\s+(\d+)\s*)?$', re.I)
+    _PROLOGUE + r'(SELECT\s*+(?:\*|(?:[?$]\w++\s*+)++)|ASK)\s*+(?:WHERE\s*+)?'
+    rf'\{{\s*+({_TERM})\s++({_TERM}|a)\s++({_TERM})\s*+\.?\s*+\}}'
+    r'\s*+(?:LIMIT\s++(\d++)\s*+)?$', re.I)
 
 
 class OnePattern(NamedTuple):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import io
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
@@ -141,18 +140,17 @@ def plan_query(c, text: str, dataset: dict, fmt, version: str) -> Plan:
 
 
 def producer(c, plan: Plan, base_iri: str):
-    """The function that evaluates and serialises into a writer (run by execute.Running, or
-    at once by answer_now)."""
+    """The function that evaluates and serialises into a writer (run by execute.Running), or
+    with no writer returns the bytes (answer_now)."""
 
-    def produce(out):
+    def produce(out=None):
         result = c.store.query(plan.text, base_iri=base_iri, **plan.kwargs)
         if is_graph(result) or plan.fmt.kind == "rdf":
             if not is_graph(result):
                 raise HttpError(406, "this query returns results, not a graph: ask for "
                                      + ", ".join(formats.names("results")))
-            formats.serialize_graph(result, plan.fmt, out, base_prefixes(c.base))
-        else:
-            result.serialize(out, plan.fmt.native)
+            return formats.serialize_graph(result, plan.fmt, out, base_prefixes(c.base))
+        return result.serialize(out, plan.fmt.native)
 
     return produce
 
@@ -160,12 +158,11 @@ def producer(c, plan: Plan, base_iri: str):
 def answer_now(c, plan: Plan, base_iri: str) -> bytes:
     """The whole answer, made in this thread, with no time limit: only for a query whose cost is
     bounded (sparql_text.one_pattern, describes_one) on a store in this process."""
-    out = io.BytesIO()
     with _query_errors():
-        producer(c, plan, base_iri)(out)
-        if out.tell() > c.settings.max_result_bytes:
+        body = producer(c, plan, base_iri)()
+        if len(body) > c.settings.max_result_bytes:
             raise ResultTooLarge(too_large(c.settings.max_result_bytes))
-    return out.getvalue()
+    return body
 
 
 def query_format(fmt):
