@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from codecs import escape_decode
 from itertools import chain
@@ -37,6 +38,7 @@ from .execute import Running
 from .http import CORS, GZIP_MIN, gzip_etag, gzip_stream, gzip_whole, takes_gzip, version_tag
 from .limits import ClientLimiter, Releasing
 from .negotiation import choose
+from .sparql import answer_kind, answer_now, first_part, plan_query, producer, query_format
 
 
 #: a star join whose anchors have at most this many matches each is answered in the request
@@ -59,19 +61,26 @@ class FrontDoor:
         self.cache: ResponseCache = self.c.cache
         self.limiter = limiter
         self.anchors: dict = {}         # (version, prologue, predicate, object) -> few matches?
+        self.lane = threading.Lock()
 
     def __call__(self, environ, start_response):
         store = self.c.store
         store.pin()             # one version of the store for the whole request
         try:
-            return self._call(environ, start_response)
+            with self.lane:
+                answer, asked, version, key = self._at_once(environ, start_response)
+            if answer is not None:
+                return answer
+            return self._in_turn(environ, start_response, asked, version, key)
         finally:
             store.unpin()
 
-    def _call(self, environ, start_response):
+    def _at_once(self, environ, start_response):
+        """(answer, Asked, store version, front key): the answer when it is found in the cache or
+        bounded (a quick query), else None and what _in_turn needs."""
         qs = environ.get("QUERY_STRING", "")
         if not qs.isascii() and not _utf8(qs):
-            return _plain(start_response, "400 Bad Request", "the query string is not valid UTF-8\n")
+            return _plain(start_response, "400 Bad Request", "the query string is not valid UTF-8\n"), None, None, None
         method = environ.get("REQUEST_METHOD")
         version = key = None
         if method in ("GET", "HEAD"):
@@ -83,9 +92,8 @@ class FrontDoor:
                 key = (version, "front", request_key(environ))
                 hit = self.cache.get(key)
                 if hit is not None:
-                    return self._replay(hit, environ, start_response)
+                    return self._replay(hit, environ, start_response), None, None, None
                 environ[CACHE_KEY] = key
-        client = environ.get("REMOTE_ADDR") or "unknown"
         asked = None
         if key is not None and method == "GET" and environ.get("PATH_INFO") == "/sparql" \
                 and "HTTP_IF_NONE_MATCH" not in environ:
@@ -93,9 +101,16 @@ class FrontDoor:
             if asked is not None and asked.quick:
                 # bounded by one term's triples: answered here and now, without taking a place
                 # (a client already at its limit is still turned away)
+                client = environ.get("REMOTE_ADDR") or "unknown"
                 if self.limiter.full(client):
-                    return self._busy(environ, start_response, client)
-                return self._query(asked, environ, start_response, version, key)
+                    return self._busy(environ, start_response, client), None, None, None
+                return self._query(asked, environ, start_response, version, key), None, None, None
+        return None, asked, version, key
+
+    def _in_turn(self, environ, start_response, asked, version, key):
+        """Every other request, within the client's places."""
+        client = environ.get("REMOTE_ADDR") or "unknown"
+        method = environ.get("REQUEST_METHOD")
         if not self.limiter.acquire(client):
             return self._busy(environ, start_response, client)
         try:
@@ -138,8 +153,6 @@ class FrontDoor:
 
     def _read(self, environ, version: str) -> "Asked | None":
         """The query and answer format of a plain GET /sparql?query=...; None for the app."""
-        from .sparql import answer_kind, query_format
-
         qs = environ.get("QUERY_STRING", "")
         if not qs.isascii():        # raw UTF-8 (checked in __call__), as bytes in latin-1
             qs = qs.encode("latin-1").decode("utf-8")
@@ -190,8 +203,6 @@ class FrontDoor:
         return True
 
     def _query(self, asked: "Asked", environ, start_response, version: str, front_key):
-        from .sparql import answer_now, first_part, plan_query, producer
-
         c = self.c
         plan = plan_query(c, asked.text, {}, asked.fmt, version)
         fmt = plan.fmt

@@ -169,3 +169,74 @@ def test_a_request_reads_one_checkpoint_and_looks_at_version_once(tmp_path, monk
         r = app.test_client().get("/sparql?query=" + quote_plus(query), headers=JSON)
         assert len(looked) == looks and st._pinned.state is None
         assert r.status_code == 200 and r.headers["ETag"].startswith(f'"{version}-')
+
+
+def _held(app, monkeypatch, marker: str):
+    """Make the store's queries whose text holds `marker` wait for the returned event; `log`
+    records each query's start and end, in order (as given: a query may have a LIMIT added)."""
+    import threading
+
+    store = app.extensions["newsgraph"].store
+    real = store.query
+    release, log = threading.Event(), []
+
+    def query(text, **kw):
+        log.append(("start", text))
+        if marker in text:
+            assert release.wait(10)
+        try:
+            return real(text, **kw)
+        finally:
+            log.append(("end", text))
+
+    monkeypatch.setattr(store, "query", query)
+    return release, log
+
+
+def _at(log, event: str, query: str) -> int:
+    """Where in the log a query (as sent) started or ended; -1 if it has not."""
+    return next((i for i, (e, text) in enumerate(log) if e == event and text.startswith(query)), -1)
+
+
+def test_quick_requests_of_one_worker_take_turns(app, monkeypatch):
+    """Bounded requests (here two point lookups) run one at a time in a worker: run at once,
+    they would fight for the GIL each time the other's evaluation gives it up."""
+    import threading
+
+    first, second = ("SELECT ?p ?o WHERE { <http://example.org/a> ?p ?o }",
+                     "SELECT ?p ?o WHERE { <http://example.org/b> ?p ?o }")
+    release, log = _held(app, monkeypatch, "example.org/a>")
+    out = {}
+    t1 = threading.Thread(target=lambda: out.update(a=app.test_client().get("/sparql?query=" + quote_plus(first), headers=JSON)))
+    t1.start()
+    while _at(log, "start", first) < 0 and t1.is_alive():
+        t1.join(0.01)
+    t2 = threading.Thread(target=lambda: out.update(b=app.test_client().get("/sparql?query=" + quote_plus(second), headers=JSON)))
+    t2.start()
+    t2.join(0.3)
+    assert t2.is_alive() and _at(log, "start", second) < 0      # waits for its turn
+    release.set()
+    t1.join(10)
+    t2.join(10)
+    assert out["a"].status_code == out["b"].status_code == 200
+    assert 0 <= _at(log, "end", first) < _at(log, "start", second)
+
+
+def test_a_slow_query_does_not_hold_up_quick_ones(app, monkeypatch):
+    """A query that is not bounded runs in the query thread and waits outside the turn: the
+    worker's other thread answers a point lookup meanwhile."""
+    import threading
+
+    slow = 'SELECT ?s WHERE { ?s ?p ?o FILTER (?o != "held") }'
+    release, log = _held(app, monkeypatch, '"held"')
+    out = {}
+    t = threading.Thread(target=lambda: out.update(slow=app.test_client().get("/sparql?query=" + quote_plus(slow), headers=JSON)))
+    t.start()
+    while _at(log, "start", slow) < 0 and t.is_alive():
+        t.join(0.01)
+    quick = app.test_client().get("/sparql?query=" + quote_plus("SELECT ?p ?o WHERE { <http://example.org/a> ?p ?o }"),
+                                  headers=JSON)
+    assert quick.status_code == 200 and t.is_alive()
+    release.set()
+    t.join(10)
+    assert out["slow"].status_code == 200
