@@ -16,6 +16,13 @@
   client's places. So is a star join (sparql_text.star_join) whose fixed patterns each have at
   most ANCHOR_MAX matches, counted once per store version: the hand-over to the query thread
   and back wakes the other CPU, which cost a join about as much as its own evaluation.
+  A page of an entity's document (GET /data/...) is bounded by the page size: the same.
+* These bounded requests (and cache hits) take turns in a worker, on one lock (the lane):
+  two at once only fight over the GIL, which pyoxigraph gives up for each evaluation, and each
+  hand-over wakes a thread and the other CPU. Served joins on 2,000 articles, two threads each
+  calling the app in-process: 323 against 441 µs of CPU a request. A worker's parallelism
+  comes from the other workers (one per core); its second thread serves while the first
+  waits out a slow query, which runs in the query thread, outside the lane.
 """
 
 from __future__ import annotations
@@ -77,7 +84,9 @@ class FrontDoor:
 
     def _at_once(self, environ, start_response):
         """(answer, Asked, store version, front key): the answer when it is found in the cache or
-        bounded (a quick query), else None and what _in_turn needs."""
+        bounded (a quick query, a page of a document), else None and what _in_turn needs. Run
+        under the worker's lane: one such request at a time, since two would only take turns at
+        the GIL, at a cost (see the module docstring)."""
         qs = environ.get("QUERY_STRING", "")
         if not qs.isascii() and not _utf8(qs):
             return _plain(start_response, "400 Bad Request", "the query string is not valid UTF-8\n"), None, None, None
@@ -100,26 +109,25 @@ class FrontDoor:
             asked = self._read(environ, version)
             if asked is not None and asked.quick:
                 # bounded by one term's triples: answered here and now, without taking a place
-                # (a client already at its limit is still turned away)
-                client = environ.get("REMOTE_ADDR") or "unknown"
-                if self.limiter.full(client):
-                    return self._busy(environ, start_response, client), None, None, None
-                return self._query(asked, environ, start_response, version, key), None, None, None
+                busy = self._turned_away(environ, start_response)
+                return busy or self._query(asked, environ, start_response, version, key), None, None, None
+        elif key is not None and method == "GET" and not qs and environ.get("PATH_INFO", "").startswith("/data/") \
+                and "HTTP_IF_NONE_MATCH" not in environ:
+            # a page of an entity's document: bounded by the page size, so the same
+            body = self._turned_away(environ, start_response) or self._document(environ, start_response, version, key)
+            if body is not None:
+                return body, None, None, None
         return None, asked, version, key
 
     def _in_turn(self, environ, start_response, asked, version, key):
         """Every other request, within the client's places."""
         client = environ.get("REMOTE_ADDR") or "unknown"
-        method = environ.get("REQUEST_METHOD")
         if not self.limiter.acquire(client):
             return self._busy(environ, start_response, client)
         try:
             body = None
             if asked is not None:
                 body = self._query(asked, environ, start_response, version, key)
-            elif key is not None and method == "GET" and not environ.get("QUERY_STRING") \
-                    and environ.get("PATH_INFO", "").startswith("/data/") and "HTTP_IF_NONE_MATCH" not in environ:
-                body = self._document(environ, start_response, version, key)
             if body is None:
                 body = self.app(environ, start_response)
         except BaseException:
@@ -131,6 +139,12 @@ class FrontDoor:
             self.limiter.release(client)
             return body
         return Releasing(body, lambda: self.limiter.release(client))
+
+    def _turned_away(self, environ, start_response):
+        """The 503 for a client already at its limit, else None (a bounded request takes no place,
+        but a client at its limit gets none answered)."""
+        client = environ.get("REMOTE_ADDR") or "unknown"
+        return self._busy(environ, start_response, client) if self.limiter.full(client) else None
 
     def _busy(self, environ, start_response, client: str):
         rid = uuid.uuid4().hex[:12]
