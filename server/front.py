@@ -111,9 +111,9 @@ class FrontDoor:
                 # bounded by one term's triples: answered here and now, without taking a place
                 busy = self._turned_away(environ, start_response)
                 return busy or self._query(asked, environ, start_response, version, key), None, None, None
-        elif key is not None and method == "GET" and not qs and environ.get("PATH_INFO", "").startswith("/data/") \
-                and "HTTP_IF_NONE_MATCH" not in environ:
-            # a page of an entity's document: bounded by the page size, so the same
+        elif self.c.store.in_process and _document_page(environ, key):
+            # a page of an entity's document: bounded by the page size, so the same (a remote
+            # store's document waits on the network: in turn, with a place)
             body = self._turned_away(environ, start_response) or self._document(environ, start_response, version, key)
             if body is not None:
                 return body, None, None, None
@@ -128,6 +128,8 @@ class FrontDoor:
             body = None
             if asked is not None:
                 body = self._query(asked, environ, start_response, version, key)
+            elif not self.c.store.in_process and _document_page(environ, key):
+                body = self._document(environ, start_response, version, key)
             if body is None:
                 body = self.app(environ, start_response)
         except BaseException:
@@ -309,6 +311,12 @@ class FrontDoor:
             response = app.make_response(app.handle_user_exception(e))
             response = app.process_response(response)
             return response(environ, start_response)
+
+
+def _document_page(environ, key) -> bool:
+    """Whether the request is a plain GET of page 1 of a /data/ document, with a cache key."""
+    return key is not None and environ.get("REQUEST_METHOD") == "GET" and not environ.get("QUERY_STRING") \
+        and environ.get("PATH_INFO", "").startswith("/data/") and "HTTP_IF_NONE_MATCH" not in environ
 
 
 def _utf8(wsgi_text: str) -> bool:
