@@ -54,6 +54,14 @@ ANCHOR_MAX = 1000
 ANCHORS_KEPT = 20_000       # anchors' counts kept for one store version
 
 
+class Pending(NamedTuple):
+    """What a request not answered in the lane carries to FrontDoor._in_turn."""
+
+    asked: "Asked | None"
+    version: str | None
+    key: tuple | None       # the front cache's key
+
+
 class Asked(NamedTuple):
     text: str
     fmt: object             # the answer's formats.Format
@@ -75,21 +83,21 @@ class FrontDoor:
         store.pin()             # one version of the store for the whole request
         try:
             with self.lane:
-                answer, asked, version, key = self._at_once(environ, start_response)
-            if answer is not None:
-                return answer
-            return self._in_turn(environ, start_response, asked, version, key)
+                got = self._at_once(environ, start_response)
+            if isinstance(got, Pending):
+                return self._in_turn(environ, start_response, *got)
+            return got
         finally:
             store.unpin()
 
     def _at_once(self, environ, start_response):
-        """(answer, Asked, store version, front key): the answer when it is found in the cache or
-        bounded (a quick query, a page of a document), else None and what _in_turn needs. Run
-        under the worker's lane: one such request at a time, since two would only take turns at
-        the GIL, at a cost (see the module docstring)."""
+        """The answer when it is found in the cache or bounded (a quick query, a page of a
+        document), else the Pending request for _in_turn. Run under the worker's lane: one such
+        request at a time, since two would only take turns at the GIL, at a cost (see the module
+        docstring)."""
         qs = environ.get("QUERY_STRING", "")
         if not qs.isascii() and not _utf8(qs):
-            return _plain(start_response, "400 Bad Request", "the query string is not valid UTF-8\n"), None, None, None
+            return _plain(start_response, "400 Bad Request", "the query string is not valid UTF-8\n")
         method = environ.get("REQUEST_METHOD")
         version = key = None
         if method in ("GET", "HEAD"):
@@ -101,7 +109,7 @@ class FrontDoor:
                 key = (version, "front", request_key(environ))
                 hit = self.cache.get(key)
                 if hit is not None:
-                    return self._replay(hit, environ, start_response), None, None, None
+                    return self._replay(hit, environ, start_response)
                 environ[CACHE_KEY] = key
         asked = None
         if key is not None and method == "GET" and environ.get("PATH_INFO") == "/sparql" \
@@ -110,14 +118,14 @@ class FrontDoor:
             if asked is not None and asked.quick:
                 # bounded by one term's triples: answered here and now, without taking a place
                 busy = self._turned_away(environ, start_response)
-                return busy or self._query(asked, environ, start_response, version, key), None, None, None
+                return busy or self._query(asked, environ, start_response, version, key)
         elif self.c.store.in_process and _document_page(environ, key):
             # a page of an entity's document: bounded by the page size, so the same (a remote
             # store's document waits on the network: in turn, with a place)
             body = self._turned_away(environ, start_response) or self._document(environ, start_response, version, key)
             if body is not None:
-                return body, None, None, None
-        return None, asked, version, key
+                return body
+        return Pending(asked, version, key)
 
     def _in_turn(self, environ, start_response, asked, version, key):
         """Every other request, within the client's places."""

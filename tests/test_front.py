@@ -204,6 +204,18 @@ def _at(log, event: str, needle: str) -> int:
     return next((i for i, (e, text) in enumerate(log) if e == event and needle in text), -1)
 
 
+def _begun(app, path: str, out: dict, name: str, log, needle: str):
+    """A thread that GETs `path` (its response in out[name]), once the store query holding
+    `needle` has started in it (or the thread has ended)."""
+    import threading
+
+    t = threading.Thread(target=lambda: out.update({name: app.test_client().get(path, headers=JSON)}))
+    t.start()
+    while _at(log, "start", needle) < 0 and t.is_alive():
+        t.join(0.01)
+    return t
+
+
 @pytest.mark.parametrize("second, needle", [
     ("/sparql?query=" + quote_plus("SELECT ?p ?o WHERE { <http://example.org/b> ?p ?o }"), "example.org/b>"),
     ("/data/person/nobody.ttl", "snapshot"),
@@ -217,10 +229,7 @@ def test_bounded_requests_of_one_worker_take_turns(app, monkeypatch, second, nee
     first = "SELECT ?p ?o WHERE { <http://example.org/a> ?p ?o }"
     release, log = _held(app, monkeypatch, "example.org/a>")
     out = {}
-    t1 = threading.Thread(target=lambda: out.update(a=app.test_client().get("/sparql?query=" + quote_plus(first), headers=JSON)))
-    t1.start()
-    while _at(log, "start", "example.org/a>") < 0 and t1.is_alive():
-        t1.join(0.01)
+    t1 = _begun(app, "/sparql?query=" + quote_plus(first), out, "a", log, "example.org/a>")
     t2 = threading.Thread(target=lambda: out.update(b=app.test_client().get(second, headers=JSON)))
     t2.start()
     t2.join(0.3)
@@ -235,15 +244,10 @@ def test_bounded_requests_of_one_worker_take_turns(app, monkeypatch, second, nee
 def test_a_slow_query_does_not_hold_up_quick_ones(app, monkeypatch):
     """A query that is not bounded runs in the query thread and waits outside the turn: the
     worker's other thread answers a point lookup meanwhile."""
-    import threading
-
     slow = 'SELECT ?s WHERE { ?s ?p ?o FILTER (?o != "held") }'
     release, log = _held(app, monkeypatch, '"held"')
     out = {}
-    t = threading.Thread(target=lambda: out.update(slow=app.test_client().get("/sparql?query=" + quote_plus(slow), headers=JSON)))
-    t.start()
-    while _at(log, "start", '"held"') < 0 and t.is_alive():
-        t.join(0.01)
+    t = _begun(app, "/sparql?query=" + quote_plus(slow), out, "slow", log, '"held"')
     quick = app.test_client().get("/sparql?query=" + quote_plus("SELECT ?p ?o WHERE { <http://example.org/a> ?p ?o }"),
                                   headers=JSON)
     assert quick.status_code == 200 and t.is_alive()
