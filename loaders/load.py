@@ -66,6 +66,10 @@ def iter_files(paths: Iterable) -> Iterator[tuple[Path, bool]]:
             yield p, True
 
 
+#: the smallest batch near the end of a load (see Loader._batch_full)
+TAPER_MIN = 20
+
+
 class Loader:
     """Loads files through one write session (see :meth:`newsgraph.store.Store.session`).
 
@@ -97,6 +101,7 @@ class Loader:
         self._taken: dict = {}          # graph -> (source, partial) of the copy this run took
         self._retaken: set = set()      # graphs of which this run took a fuller copy after a summary
         self._in_total = self._in_read = 0  # bytes of article files to read, and read so far
+        self._in_articles = 0           # articles those bytes held
         self.w: Store = store           # the write session, while loading
         self.writer: Writer | None = None
 
@@ -121,6 +126,7 @@ class Loader:
                     if result.error:
                         self.report.failed.append((result.path, result.error))
                     self._in_read += result.size        # read, whatever its articles make
+                    self._in_articles += len(result.articles)
                     for x in result.articles:
                         self._take(x)
                     if result.last:
@@ -196,8 +202,20 @@ class Loader:
         replaced = x.graph in self._known
         self._known[x.graph] = x.input_hash
         self._batch.append((x, replaced))
-        if len(self._batch) >= self.batch_size:
+        if self._batch_full():
             self.flush()
+
+    def _batch_full(self) -> bool:
+        """A batch holds batch_size articles; near the end of the load, as many as are still to
+        come (at least TAPER_MIN): the last batch is written after the extraction, with nothing
+        to overlap it, so the batches shrink towards it."""
+        n = len(self._batch)
+        if n >= self.batch_size:
+            return True
+        if n < TAPER_MIN or not self._in_read:
+            return False
+        # articles still to come, at the rate the input read so far held them
+        return n >= (self._in_total - self._in_read) * self._in_articles // self._in_read
 
     def flush(self) -> None:
         """Link the batch, and hand it to the writer (which writes while the next one is made)."""

@@ -5,9 +5,10 @@ thread bulk-loads them back to back (pyoxigraph releases the GIL meanwhile). Roc
 bulk loads that come back to back while it compacts; spaced out, each one was merged into the
 whole store on its own, and that cost grew with the store (bench/REPORT.md). A group grows with
 what the load has written (half of it, up to SPOOL_BYTES), so that a merge's cost per article
-stays flat, and a small load is written as it goes rather than all at its end. Near the end of
-a load, when what is still to come cannot fill a group, each batch is written as it comes: a
-group waited for then would be written after the extraction, with nothing to overlap it.
+stays flat, and a small load is written as it goes rather than all at its end. A group is
+waited for only if a group's worth is still to come after it fills: its write takes about as
+long as the extraction of as much, so otherwise it would be written after the extraction, with
+nothing to overlap it. Near the end of a load each batch is written as it comes.
 
 Checkpoints take their turn in the queue, so the loader never waits for one. A batch that fails
 to write is written again article by article, with the batches spooled after it, so that only
@@ -308,12 +309,13 @@ class Writer:
 
     def _due(self) -> bool:
         """Is there something to write now: a group is under way or waiting (enough bytes, or a
-        checkpoint, or all that is still to come cannot fill one), or wait() was called."""
+        checkpoint, or too little still to come to fill one and then as much again), or wait()
+        was called."""
         if self._error is not None or not self._queue:
             return False
         group = group_bytes(self._loaded)
         return (self._group > 0 or self._drain or self._checkpoints > 0 or self._waiting >= group
-                or (self._left is not None and self._waiting + self._left < group))
+                or (self._left is not None and self._waiting + self._left < 2 * group))
 
     def _load(self, item: Spooled) -> None:
         self._drop(item.drops)

@@ -414,9 +414,11 @@ def test_a_group_grows_with_what_the_load_has_written_up_to_a_bound():
     assert group_bytes(2**40) == SPOOL_BYTES
 
 
-def test_a_group_that_cannot_fill_before_the_end_is_not_waited_for(tmp_path, monkeypatch):
+def test_a_group_that_fills_only_near_the_end_is_not_waited_for(tmp_path, monkeypatch):
     """Near the end of a load each batch is written as it comes: a group waited for would be
-    written after the extraction, with nothing left to overlap it."""
+    written after the extraction, with nothing left to overlap it. A group is waited for only
+    if a group's worth is still to come after it fills (its write takes about as long as the
+    extraction of as much)."""
     from loaders import writer
 
     monkeypatch.setattr(writer, "group_bytes", lambda loaded: 1000)
@@ -427,10 +429,26 @@ def test_a_group_that_cannot_fill_before_the_end_is_not_waited_for(tmp_path, mon
         assert not w._due()                 # the end not in sight: wait for a group
         w.expect(10_000)
         assert not w._due()                 # more to come than fills the group
-        w.expect(599)
-        assert w._due()                     # 400 + 599 cannot fill it: write now
+        w.expect(1600)
+        assert not w._due()                 # 400 + 1600: it fills, and a group's worth comes after
+        w.expect(1599)
+        assert w._due()                     # 400 + 1599: it would be written after the rest: write now
         w._queue.clear()
     w.close()
+
+
+def test_batches_shrink_towards_the_end_of_a_load(synthetic, monkeypatch):
+    """The last batch is written after the extraction ends, with nothing to overlap it: near
+    the end a batch is flushed once it holds as many articles as are still to come, so the
+    batches shrink to TAPER_MIN. (60 articles in batches of 50 would be 50 then 10.)"""
+    from loaders.load import TAPER_MIN
+    from loaders.writer import Writer
+
+    sizes, real = [], Writer.submit
+    monkeypatch.setattr(Writer, "submit", lambda self, b: sizes.append(len(b.articles)) or real(self, b))
+    assert load_paths(open_store(":memory:"), [synthetic], batch_size=50, jobs=1).loaded == 60
+    assert sum(sizes) == 60 and len(sizes) >= 3
+    assert sizes == sorted(sizes, reverse=True) and max(sizes) < 50 and sizes[-1] <= TAPER_MIN
 
 
 def test_the_loader_tells_the_writer_how_much_is_still_to_come(synthetic, monkeypatch):
