@@ -437,7 +437,7 @@ def test_a_group_that_fills_only_near_the_end_is_not_waited_for(tmp_path, monkey
     w.close()
 
 
-def test_batches_shrink_towards_the_end_of_a_load(synthetic, monkeypatch):
+def test_batches_shrink_towards_the_end_of_a_load(synthetic, tmp_path, monkeypatch):
     """The last batch is written after the extraction ends, with nothing to overlap it: near
     the end a batch is flushed once it holds as many articles as are still to come, so the
     batches shrink to TAPER_MIN. (60 articles in batches of 50 would be 50 then 10.)"""
@@ -449,6 +449,18 @@ def test_batches_shrink_towards_the_end_of_a_load(synthetic, monkeypatch):
     assert load_paths(open_store(":memory:"), [synthetic], batch_size=50, jobs=1).loaded == 60
     assert sum(sizes) == 60 and len(sizes) >= 3
     assert sizes == sorted(sizes, reverse=True) and max(sizes) < 50 and sizes[-1] <= TAPER_MIN
+    # the same articles in one JSON Lines file come in one piece, all read at once: those not
+    # taken yet are still to come, so the batches shrink only towards the end as well
+    files = sorted(synthetic.rglob("*.txt"))
+    lines = []
+    for f in files:
+        head, _, body = f.read_text(encoding="utf-8").partition("\n")
+        lines.append(json.dumps({"headline": head, "body": body, "url": f"https://example.org/{f.stem}"}))
+    bulk = tmp_path / "all.jsonl"
+    bulk.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    sizes.clear()
+    assert load_paths(open_store(":memory:"), [bulk], batch_size=50, jobs=1).loaded == 60
+    assert sizes[0] > TAPER_MIN and sizes == sorted(sizes, reverse=True), sizes
 
 
 def test_the_loader_tells_the_writer_how_much_is_still_to_come(synthetic, monkeypatch):
