@@ -101,7 +101,7 @@ class Loader:
         self._taken: dict = {}          # graph -> (source, partial) of the copy this run took
         self._retaken: set = set()      # graphs of which this run took a fuller copy after a summary
         self._in_total = self._in_read = 0  # bytes of article files to read, and read so far
-        self._in_articles = self._taken_n = 0   # articles those bytes held, and taken so far
+        self._in_articles = self._in_taken = 0   # articles those bytes held, and taken so far
         self.w: Store = store           # the write session, while loading
         self.writer: Writer | None = None
 
@@ -128,7 +128,7 @@ class Loader:
                     self._in_read += result.size        # read, whatever its articles make
                     self._in_articles += len(result.articles)
                     for x in result.articles:
-                        self._taken_n += 1
+                        self._in_taken += 1
                         self._take(x)
                     if result.last:
                         self.progress(result.path)
@@ -218,7 +218,7 @@ class Loader:
         # articles still to come: those read and not taken yet (a bulk file's piece comes whole),
         # and those in the input still to read, at the rate the input read so far held them
         unread = (self._in_total - self._in_read) * self._in_articles // self._in_read
-        return n >= self._in_articles - self._taken_n + unread
+        return n >= self._in_articles - self._in_taken + unread
 
     def flush(self) -> None:
         """Link the batch, and hand it to the writer (which writes while the next one is made)."""
