@@ -213,12 +213,14 @@ class Loader:
         n = len(self._batch)
         if n >= self.batch_size:
             return True
-        if n < TAPER_MIN or not self._in_read:
-            return False
-        # articles still to come: those read and not taken yet (a bulk file's piece comes whole),
-        # and those in the input still to read, at the rate the input read so far held them
-        unread = (self._in_total - self._in_read) * self._in_articles // self._in_read
-        return n >= self._in_articles - self._in_taken + unread
+        return n >= TAPER_MIN and self._in_read > 0 and n >= self._to_come()
+
+    def _to_come(self) -> int:
+        """About how many articles are still to come: those read and not taken yet (a bulk
+        file's piece comes whole), and those in the input still to read, at the rate the input
+        read so far held them."""
+        unread = max(self._in_total - self._in_read, 0) * self._in_articles // self._in_read
+        return self._in_articles - self._in_taken + unread
 
     def flush(self) -> None:
         """Link the batch, and hand it to the writer (which writes while the next one is made)."""
@@ -244,8 +246,8 @@ class Loader:
                              self.mapper.runs_graph)])
             self._run_started = True
         self.writer.submit(Batch(batch, drops, records, extra))
-        if self._in_read:       # N-Quads to come, at the rate the input read so far made them
-            self.writer.expect(self.writer.spooled * max(self._in_total - self._in_read, 0) // self._in_read)
+        if self._in_read:       # N-Quads to come, at the rate the articles taken so far made them
+            self.writer.expect(self.writer.spooled * self._to_come() // self._in_taken)
         self.w.coming()
         self.report.loaded += len(batch)
         if self.w.due():

@@ -444,8 +444,9 @@ def test_batches_shrink_towards_the_end_of_a_load(synthetic, tmp_path, monkeypat
     from loaders.load import TAPER_MIN
     from loaders.writer import Writer
 
-    sizes, real = [], Writer.submit
+    sizes, real, said, real_expect = [], Writer.submit, [], Writer.expect
     monkeypatch.setattr(Writer, "submit", lambda self, b: sizes.append(len(b.articles)) or real(self, b))
+    monkeypatch.setattr(Writer, "expect", lambda self, left: said.append(left) or real_expect(self, left))
     assert load_paths(open_store(":memory:"), [synthetic], batch_size=50, jobs=1).loaded == 60
     assert sum(sizes) == 60 and len(sizes) >= 3
     assert sizes == sorted(sizes, reverse=True) and max(sizes) < 50 and sizes[-1] <= TAPER_MIN
@@ -459,13 +460,16 @@ def test_batches_shrink_towards_the_end_of_a_load(synthetic, tmp_path, monkeypat
     bulk = tmp_path / "all.jsonl"
     bulk.write_text("\n".join(lines) + "\n", encoding="utf-8")
     sizes.clear()
+    said.clear()
     assert load_paths(open_store(":memory:"), [bulk], batch_size=50, jobs=1).loaded == 60
     assert sizes[0] > TAPER_MIN and sizes == sorted(sizes, reverse=True), sizes
+    # and the writer is told the same: N-Quads are still to come after the first batch
+    assert said[0] > 0 and said[-1] == 0, said
 
 
 def test_the_loader_tells_the_writer_how_much_is_still_to_come(synthetic, monkeypatch):
-    """After each batch, the N-Quads still to come, at the rate of what the input read so far
-    made: ~5 batches' worth after the first of six, none after the last."""
+    """After each batch, the N-Quads still to come, at the rate the articles taken so far made
+    them: ~5 batches' worth after the first of six, none after the last."""
     from loaders.writer import Writer
 
     said, real = [], Writer.expect
