@@ -60,6 +60,7 @@ class Pending(NamedTuple):
     asked: "Asked | None"
     version: str | None
     key: tuple | None       # the front cache's key
+    document: bool = False  # a page of a remote store's document, answered here in turn
 
 
 class Asked(NamedTuple):
@@ -119,24 +120,25 @@ class FrontDoor:
                 # bounded by one term's triples: answered here and now, without taking a place
                 busy = self._turned_away(environ, start_response)
                 return busy or self._query(asked, environ, start_response, version, key)
-        elif self.c.store.in_process and _document_page(environ, key):
-            # a page of an entity's document: bounded by the page size, so the same (a remote
-            # store's document waits on the network: in turn, with a place)
+        elif _document_page(environ, key):
+            if not self.c.store.in_process:     # a remote store's document waits on the network
+                return Pending(asked, version, key, document=True)
+            # a page of an entity's document: bounded by the page size, so the same
             body = self._turned_away(environ, start_response) or self._document(environ, start_response, version, key)
             if body is not None:
                 return body
         return Pending(asked, version, key)
 
-    def _in_turn(self, environ, start_response, asked, version, key):
+    def _in_turn(self, environ, start_response, asked, version, key, document):
         """Every other request, within the client's places."""
-        client = environ.get("REMOTE_ADDR") or "unknown"
+        client = _client(environ)
         if not self.limiter.acquire(client):
             return self._busy(environ, start_response, client)
         try:
             body = None
             if asked is not None:
                 body = self._query(asked, environ, start_response, version, key)
-            elif not self.c.store.in_process and _document_page(environ, key):
+            elif document:
                 body = self._document(environ, start_response, version, key)
             if body is None:
                 body = self.app(environ, start_response)
@@ -153,7 +155,7 @@ class FrontDoor:
     def _turned_away(self, environ, start_response):
         """The 503 for a client already at its limit, else None (a bounded request takes no place,
         but a client at its limit gets none answered)."""
-        client = environ.get("REMOTE_ADDR") or "unknown"
+        client = _client(environ)
         return self._busy(environ, start_response, client) if self.limiter.full(client) else None
 
     def _busy(self, environ, start_response, client: str):
@@ -319,6 +321,11 @@ class FrontDoor:
             response = app.make_response(app.handle_user_exception(e))
             response = app.process_response(response)
             return response(environ, start_response)
+
+
+def _client(environ) -> str:
+    """The address whose requests the limiter counts."""
+    return environ.get("REMOTE_ADDR") or "unknown"
 
 
 def _document_page(environ, key) -> bool:
