@@ -154,7 +154,8 @@ class RemoteStore(Store):
         return self._modified
 
     def dump(self, output, fmt: ox.RdfFormat) -> None:
-        result = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        """Every quad but newsgraph's version marker (the store's, not the data's)."""
+        result = self.query(f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g != {META}) }}")
         quads = (ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in result)
         ox.serialize(quads, output, format=fmt)
 

@@ -205,6 +205,13 @@ def test_the_command_line_over_the_remote_store(remote, tmp_path):
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["o", "http://ex.org/b"]
+    # an export is the data: without newsgraph's version marker
+    out = subprocess.run([str(BIN), "export", "--store", remote, "--format", "nquads"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert "<http://ex.org/a> <http://ex.org/p> <http://ex.org/b> <http://ex.org/g> ." in lines
+    assert [x for x in lines if x.endswith(f"<{META_GRAPH}> .")] == []
 
 
 def test_a_store_that_is_not_there_is_a_clear_error():
