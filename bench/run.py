@@ -2,6 +2,7 @@
 
     python bench/run.py [--articles N] [--duration S] [--rounds R] [--json OUT] [--keep DIR]
     python bench/run.py --scaling 1000,5000,20000 [--json OUT]
+    python bench/run.py --remote [--articles N] [--json OUT]
 
 1. generates a synthetic corpus (bench/synth.py) and loads it with `newsgraph load`
    (articles/s, quads/s, peak memory, CPU of the main thread, of RocksDB's threads and of the
@@ -15,6 +16,10 @@
    CONSTRUCT, a 10,000-row result and a repeated query, in turns (three rounds by default), and
    prints the medians of requests/s, p50 and p99 latency, the median of the rounds' ratios to
    Oxigraph, then newsgraph's CPU per request above the floor's.
+
+With --remote it measures newsgraph over a remote store instead: the corpus loaded into
+`oxigraph serve` through the SPARQL 1.1 Protocol (beside the embedded load of it), then
+`newsgraph serve` over that server, driven beside the same server asked directly.
 
 With --scaling it only loads corpora of the given sizes, one after the other, and prints the
 cost per article and the peak memory of each (the curve that shows whether loading is linear),
@@ -259,12 +264,20 @@ def tree_cpu_s(pid: int) -> float | None:
     return sum(s.cpu_s for s in tree.values()) if tree else None
 
 
+def servers_cpu_s(server: int | tuple | None) -> float | None:
+    """CPU seconds of a server's process tree (or of several servers'), None if unknown."""
+    pids = () if server is None else server if isinstance(server, tuple) else (server,)
+    each = [tree_cpu_s(p) for p in pids]
+    return sum(each) if each and None not in each else None
+
+
 def drive(wrk: str, port: int, paths: list[str], accept: str, duration: float, work: Path,
-          server: int | None = None) -> dict:
+          server: int | tuple | None = None) -> dict:
     """wrk on these paths, after a second of warm-up on others (a tenth of them, kept apart so
     that the measured requests are not answered from a cache the warm-up filled; a list of one
-    request is the repeated query, and warms itself). With the server's pid, also the CPU time
-    it spent per request: steadier than req/s on a machine whose speed varies from run to run."""
+    request is the repeated query, and warms itself). With the server's pid (or the pids of the
+    processes that answer together), also the CPU time spent per request: steadier than req/s
+    on a machine whose speed varies from run to run."""
     warm, paths = (paths[-max(1, len(paths) // 10):], paths[:-max(1, len(paths) // 10)]) if len(paths) > 1 \
         else (paths, paths)
     url = f"http://127.0.0.1:{port}"
@@ -273,10 +286,10 @@ def drive(wrk: str, port: int, paths: list[str], accept: str, duration: float, w
     listed.write_text("\n".join(warm) + "\n")
     subprocess.run([wrk, "-t1", "-c4", "-d1s", "-s", str(script), url], capture_output=True, timeout=60)   # warm-up
     listed.write_text("\n".join(paths) + "\n")
-    cpu0 = tree_cpu_s(server) if server else None
+    cpu0 = servers_cpu_s(server)
     r = subprocess.run([wrk, "-t1", "-c4", f"-d{duration:g}s", "--latency", "-s", str(script), url],
                        capture_output=True, text=True, timeout=duration + 60)
-    cpu1 = tree_cpu_s(server) if server else None
+    cpu1 = servers_cpu_s(server)
     text = r.stdout
     done = int(re.search(r"(\d+) requests in", text).group(1))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
@@ -374,32 +387,8 @@ def serve_and_drive(args, work: Path, ours_store: str, ox_location: str, oxi: st
         wait_for(f"http://127.0.0.1:{p1}/sparql?query=ASK%7B%7D", ours)
         wait_for(f"http://127.0.0.1:{p2}/query?query=ASK%7B%7D", theirs)
         wait_for(f"http://127.0.0.1:{p3}/sparql?query=ASK%7B%7D", floor)
-        rows = []
-        n = max(1, args.rounds)
-        each = max(1, round(args.duration / n))     # wrk takes whole seconds only
-        for name, (mine, other, accept) in workload(f"http://127.0.0.1:{p1}/sparql", random.Random(1)).items():
-            # the three servers in turn, n rounds of about duration / n each, every round on its own
-            # share of the requests (no answer cached in one round is asked for in another): a
-            # machine whose speed drifts during the run weighs on all three alike
-            rounds = []
-            for r in range(n):
-                a = drive(wrk, p1, share(mine, r, n), accept, each, work, ours.pid)
-                b = drive(wrk, p2, share(other, r, n), accept, each, work, theirs.pid)
-                # the floor answers the same queries (the entity document: Oxigraph's DESCRIBE of it)
-                f = drive(wrk, p3, share(other if name.startswith("entity") else mine, r, n), accept,
-                          each, work, floor.pid)
-                rounds.append((a, b, f))
-            a, b, f = (median_run([x[i] for x in rounds]) for i in range(3))
-            cost = round(b["cpu_us_per_request"] / a["cpu_us_per_request"], 2) \
-                if a["cpu_us_per_request"] and b["cpu_us_per_request"] else None
-            ratios = [round(x["rps"] / y["rps"], 2) for x, y, _ in rounds]
-            rows.append({"query": name, "newsgraph": a, "oxigraph": b, "floor": f,
-                         "ratio": sorted(ratios)[len(ratios) // 2], "ratios": ratios, "cpu_ratio": cost})
-            print(f"  {name:38} {a['rps']:9.0f} req/s  vs {b['rps']:9.0f}  ({rows[-1]['ratio']:.2f}x, rounds "
-                  f"{' '.join(f'{x:.2f}' for x in ratios)}; "
-                  f"CPU per request {a['cpu_us_per_request']} vs {b['cpu_us_per_request']} µs; "
-                  f"floor {f['rps']:.0f} req/s, {f['cpu_us_per_request']} µs)", flush=True)
-        return rows
+        return compare(args, work, wrk, f"http://127.0.0.1:{p1}/sparql", (p1, ours.pid), (p2, theirs.pid),
+                       (p3, floor.pid))
     finally:
         for p in (ours, theirs, floor):
             p.terminate()
@@ -408,6 +397,86 @@ def serve_and_drive(args, work: Path, ours_store: str, ox_location: str, oxi: st
             except subprocess.TimeoutExpired:
                 p.kill()
         logs.close()
+
+
+def compare(args, work: Path, wrk: str, endpoint: str, ours: tuple, theirs: tuple, floor: tuple | None = None
+            ) -> list[dict]:
+    """Each query of the workload (sampled through `endpoint`) on the servers in turn, each a
+    (port, pid or pids whose CPU counts): medians of the rounds, and their ratios."""
+    rows = []
+    n = max(1, args.rounds)
+    each = max(1, round(args.duration / n))     # wrk takes whole seconds only
+    for name, (mine, other, accept) in workload(endpoint, random.Random(1)).items():
+        # the servers in turn, n rounds of about duration / n each, every round on its own share
+        # of the requests (no answer cached in one round is asked for in another): a machine
+        # whose speed drifts during the run weighs on all of them alike
+        rounds = []
+        for r in range(n):
+            a = drive(wrk, ours[0], share(mine, r, n), accept, each, work, ours[1])
+            b = drive(wrk, theirs[0], share(other, r, n), accept, each, work, theirs[1])
+            # the floor answers the same queries (the entity document: Oxigraph's DESCRIBE of it)
+            f = drive(wrk, floor[0], share(other if name.startswith("entity") else mine, r, n), accept,
+                      each, work, floor[1]) if floor else None
+            rounds.append((a, b, f))
+        a, b = (median_run([x[i] for x in rounds]) for i in range(2))
+        f = median_run([x[2] for x in rounds]) if floor else None
+        cost = round(b["cpu_us_per_request"] / a["cpu_us_per_request"], 2) \
+            if a["cpu_us_per_request"] and b["cpu_us_per_request"] else None
+        ratios = [round(x["rps"] / y["rps"], 2) for x, y, _ in rounds]
+        rows.append({"query": name, "newsgraph": a, "oxigraph": b, "floor": f,
+                     "ratio": sorted(ratios)[len(ratios) // 2], "ratios": ratios, "cpu_ratio": cost})
+        print(f"  {name:38} {a['rps']:9.0f} req/s  vs {b['rps']:9.0f}  ({rows[-1]['ratio']:.2f}x, rounds "
+              f"{' '.join(f'{x:.2f}' for x in ratios)}; "
+              f"CPU per request {a['cpu_us_per_request']} vs {b['cpu_us_per_request']} µs"
+              + (f"; floor {f['rps']:.0f} req/s, {f['cpu_us_per_request']} µs)" if f else ")"), flush=True)
+    return rows
+
+
+def over_remote(args, work: Path, oxi: str, wrk: str) -> dict:
+    """newsgraph over a remote store (`oxigraph serve`, through the SPARQL 1.1 Protocol): the
+    corpus loaded through it (beside the embedded load of the same articles), then served by
+    it, beside the same Oxigraph asked directly. newsgraph's CPU per request counts Oxigraph's
+    too, which answers newsgraph's queries."""
+    n = args.articles
+    embedded = load_step(n, work)
+    loc = work / "remote-oxigraph"
+    shutil.rmtree(loc, ignore_errors=True)
+    port, p1 = free_port(), free_port()
+    env = dict(os.environ, NEWSGRAPH_ACCESS_LOG="0", NEWSGRAPH_MAX_PER_CLIENT="4")
+    logs = open(work / "servers.log", "ab")
+    theirs = subprocess.Popen([oxi, "serve", "--location", str(loc), "--bind", f"127.0.0.1:{port}",
+                               "--union-default-graph"], stdout=logs, stderr=logs)
+    ours = None
+    try:
+        url = f"http://127.0.0.1:{port}/query"
+        wait_for(url + "?query=ASK%7B%7D", theirs)
+        before = tree_cpu_s(theirs.pid)
+        res, peak = peak_rss_mb([str(BIN / "newsgraph"), "load", "--store", url, "--no-progress", "-q",
+                                 str(work / f"articles-{n}")])
+        after = tree_cpu_s(theirs.pid)
+        load = {"articles": n, "wall_s": round(res["wall_s"], 2), "articles_per_s": round(n / res["wall_s"], 1),
+                "peak_rss_mb": round(peak), "cpu_s": res["cpu_s"],
+                "store_cpu_s": round(after - before, 1) if before is not None and after is not None else None,
+                "embedded": {k: embedded[k] for k in ("wall_s", "articles_per_s", "peak_rss_mb", "cpu_s")}}
+        print(f"load over oxigraph serve: {n} articles in {load['wall_s']} s = {load['articles_per_s']} articles/s "
+              f"(embedded: {embedded['articles_per_s']}), Oxigraph's CPU {load['store_cpu_s']} s", flush=True)
+        ours = subprocess.Popen([str(BIN / "newsgraph"), "serve", "--store", url, "--port", str(p1),
+                                 "--workers", "2"], stdout=logs, stderr=logs, env=env)
+        wait_for(f"http://127.0.0.1:{p1}/sparql?query=ASK%7B%7D", ours)
+        print("querying (wrk -t1 -c4, "
+              f"{args.duration:g} s per query and server in {args.rounds} rounds) ...", flush=True)
+        rows = compare(args, work, wrk, f"http://127.0.0.1:{p1}/sparql", (p1, (ours.pid, theirs.pid)),
+                       (port, theirs.pid))
+    finally:
+        for p in (ours, theirs):
+            if p is not None:
+                p.terminate()
+                try:
+                    p.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+        logs.close()
+    return {"machine": {"cores": os.cpu_count()}, "remote_load": load, "queries": rows}
 
 
 def start_floor(store: str, port: int, workers: int, logs) -> subprocess.Popen:
@@ -429,6 +498,17 @@ def cpu_text(cpu: dict, articles: int) -> str:
             f"RocksDB's threads {cpu['rocksdb']} s, other threads {cpu['other']} s")
 
 
+def remote_table(result: dict) -> str:
+    ld, emb = result["remote_load"], result["remote_load"]["embedded"]
+    lines = [f"load over oxigraph serve: {ld['articles']} articles in {ld['wall_s']} s = {ld['articles_per_s']} "
+             f"articles/s, peak {ld['peak_rss_mb']} MB; embedded {emb['wall_s']} s = {emb['articles_per_s']} "
+             f"articles/s; over the remote store / embedded = {round(emb['wall_s'] / ld['wall_s'], 2)}x",
+             f"  newsgraph's {cpu_text(ld['cpu_s'], ld['articles'])}; Oxigraph's CPU {ld['store_cpu_s']} s", "",
+             "newsgraph serve over oxigraph serve, beside the same oxigraph serve asked directly "
+             "(newsgraph's CPU includes Oxigraph's):"]
+    return "\n".join(lines + query_lines(result["queries"]))
+
+
 def table(result: dict) -> str:
     lines = []
     ld, ol = result["load"], result["oxigraph_load"]
@@ -447,16 +527,21 @@ def table(result: dict) -> str:
                      f"optimize {round(both, 2)} s = {round(ld['articles'] / both, 1)} articles/s; newsgraph load (which "
                      f"compacts at its end) / both = {round(both / ld['wall_s'], 2)}x")
     lines.append("")
+    return "\n".join(lines + query_lines(result["queries"]))
+
+
+def query_lines(queries: list[dict]) -> list[str]:
+    lines = []
     lines.append(f"{'query':38} {'newsgraph req/s':>15} {'p50 ms':>8} {'p99 ms':>8} {'CPU µs':>7} | "
                  f"{'oxigraph req/s':>14} {'p50 ms':>8} {'p99 ms':>8} {'CPU µs':>7} | {'ratio':>6} {'CPU ratio':>9}")
-    for r in result["queries"]:
+    for r in queries:
         a, b = r["newsgraph"], r["oxigraph"]
         cost = f"{r['cpu_ratio']:8.2f}x" if r.get("cpu_ratio") else f"{'-':>9}"
         lines.append(f"{r['query']:38} {a['rps']:15.0f} {a['p50_ms']:8.2f} {a['p99_ms']:8.2f} "
                      f"{a.get('cpu_us_per_request') or '-':>7} | {b['rps']:14.0f} {b['p50_ms']:8.2f} {b['p99_ms']:8.2f} "
                      f"{b.get('cpu_us_per_request') or '-':>7} | {r['ratio']:5.2f}x {cost}"
                      + (f"  ({a['non_200']} non-200!)" if a["non_200"] else ""))
-    floors = [r for r in result["queries"] if r.get("floor")]
+    floors = [r for r in queries if r.get("floor")]
     if floors:
         lines.append("")
         lines.append("the floor (bench/floor.py: pyoxigraph alone as a WSGI app under Granian, the same workers):")
@@ -469,7 +554,7 @@ def table(result: dict) -> str:
             lines.append(f"{r['query']:38} {f['rps']:11.0f} {f.get('cpu_us_per_request') or '-':>7} | "
                          f"{a['rps'] / f['rps']:16.2f}x {above:>15} | {b['rps'] / f['rps']:15.2f}x"
                          + (f"  ({f['non_200']} non-200!)" if f["non_200"] else ""))
-    return "\n".join(lines)
+    return lines
 
 
 def main(argv=None) -> dict:
@@ -482,6 +567,8 @@ def main(argv=None) -> dict:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
     ap.add_argument("--scaling", help="comma-separated corpus sizes: only the load curve")
+    ap.add_argument("--remote", action="store_true",
+                    help="newsgraph over `oxigraph serve` (the remote store backend) beside that server")
     args = ap.parse_args(argv)
     work = args.keep or Path(tempfile.mkdtemp(prefix="newsgraph-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -506,6 +593,10 @@ def main(argv=None) -> dict:
                     shutil.rmtree(step["store"], ignore_errors=True)
                     Path(step["dump"]).unlink()
             result = {"scaling": curve}
+        elif args.remote:
+            result = over_remote(args, work, tool("oxigraph"), tool("wrk"))
+            print()
+            print(remote_table(result))
         else:
             oxi, wrk = tool("oxigraph"), tool("wrk")
             print(f"loading {args.articles} synthetic articles ...", flush=True)

@@ -5,8 +5,8 @@ has one, its Graph Store Protocol endpoint for bulk writes.
 run over Oxigraph's server, Fuseki, Virtuoso, QLever or a managed store. The URL is the query
 endpoint; the update endpoint is the same URL with its last segment replaced by ``update``
 (``/query`` or ``/sparql`` -> ``/update``), or the query URL itself if nothing answers there;
-bulk writes go to ``store`` beside it (a dataset endpoint, Oxigraph's; or a Graph Store
-endpoint taking a graph at a time, Virtuoso's /sparql-graph-crud), when it answers; otherwise
+bulk writes go to ``store`` beside it (a dataset endpoint, Oxigraph's, by its bulk loader; or a
+Graph Store endpoint taking a graph at a time, Virtuoso's /sparql-graph-crud), when it answers; otherwise
 they are INSERT updates. Override with NEWSGRAPH_UPDATE_URL and NEWSGRAPH_GSP_URL (``none``
 for no bulk endpoint), and send credentials with NEWSGRAPH_REMOTE_AUTH (an Authorization
 header value). Tested against Oxigraph's server and Virtuoso 7.2 (tests/test_remote.py).
@@ -195,7 +195,12 @@ class RemoteStore(Store):
         """One POST of N-Quads to a dataset endpoint (Oxigraph's /store, Fuseki's /ds/data),
         else one POST of N-Triples per graph (``?graph=``, the Graph Store Protocol: Virtuoso's
         /sparql-graph-crud), else INSERT updates. The first write finds which works, and reads
-        one of its quads back: Virtuoso answers a POST it does not understand with 200 and a form."""
+        one of its quads back: Virtuoso answers a POST it does not understand with 200 and a form.
+        The dataset POST first asks for the store's bulk loader (``?no_transaction``, Oxigraph's:
+        1,000 synthetic articles loaded in 16-17 s against 27-31 s in one transaction a batch,
+        5,000 in 103 s against 136 s); a store that refuses the parameter gets the plain POST. Like
+        INSERT updates in pieces, such a write is not one transaction: the loader's recovery
+        from a failed batch (its graphs dropped and written again one by one) covers both."""
         if self._bulk == "insert" or not self.gsp_url:
             self._insert(ox.parse(data, format=ox.RdfFormat.N_QUADS))
         elif self._bulk:
@@ -211,7 +216,7 @@ class RemoteStore(Store):
         if probe is None or self._holds(probe):     # nothing to tell a write by: the sure way
             self._insert(ox.parse(data, format=ox.RdfFormat.N_QUADS))
             return None
-        for way in ("dataset", "graphs"):
+        for way in ("bulk", "dataset", "graphs"):
             status, body = self._post(data, way)
             if status < 300 and self._holds(probe):
                 return way
@@ -224,8 +229,9 @@ class RemoteStore(Store):
         return self.ask(f"ASK {{ GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }} }}")
 
     def _post(self, data: bytes, way: str) -> tuple[int, bytes]:
-        if way == "dataset":
-            return self._request("POST", self.gsp_url, data, {"Content-Type": "application/n-quads"})[:2]
+        if way in ("bulk", "dataset"):
+            return self._request("POST", self.gsp_url, data, {"Content-Type": "application/n-quads"},
+                                 {"no_transaction": ""} if way == "bulk" else None)[:2]
         by_graph: dict = {}
         for q in ox.parse(data, format=ox.RdfFormat.N_QUADS):
             by_graph.setdefault(q.graph_name, []).append(q.triple)

@@ -107,9 +107,9 @@ def test_a_load_into_a_remote_store_is_the_embedded_load(remote):
     embedded = open_store(":memory:")
     load_paths(embedded, [SEEDS_DIR])
     assert ours(canonical(store)) == canonical(embedded)
-    # bulk writes went the store's fast way: Oxigraph's dataset endpoint, Virtuoso's per graph
-    # (its answer to a dataset POST is 200 and a form, and nothing written)
-    assert store._bulk == ("graphs" if remote.endswith("/sparql") else "dataset")
+    # bulk writes went the store's fast way: Oxigraph's dataset endpoint, by its bulk loader;
+    # Virtuoso's per graph (its answer to a dataset POST is 200 and a form, and nothing written)
+    assert store._bulk == ("graphs" if remote.endswith("/sparql") else "bulk")
     again = load_paths(store, [SEEDS_DIR])
     assert (again.loaded, again.unchanged) == (0, 2)
 
@@ -187,11 +187,35 @@ def test_a_first_write_that_cannot_be_told_apart_goes_the_sure_way(remote):
     data = b"<http://ex.org/s> <http://ex.org/p> <http://ex.org/o> <http://ex.org/g> .\n"
     first = open_store(remote)
     first.add_graphs(data)
-    assert first._bulk in ("dataset", "graphs")
+    assert first._bulk in ("bulk", "graphs")
     again = open_store(remote)
     again.add_graphs(data + b'<http://ex.org/s> <http://ex.org/r> "y" <http://ex.org/g> .\n')
     assert again._bulk is None                  # not decided yet
     assert again.ask('ASK { GRAPH <http://ex.org/g> { <http://ex.org/s> <http://ex.org/r> "y" } }')
+
+
+def test_a_store_that_refuses_the_bulk_loader_gets_the_plain_dataset_post(tmp_path, monkeypatch):
+    """A dataset endpoint that answers 400 to ``?no_transaction`` (a store without Oxigraph's
+    bulk loader) is written by the plain POST, and nothing is lost."""
+    url, proc = _oxigraph(tmp_path, monkeypatch)
+    try:
+        store = open_store(url)
+        real = store._request
+        asked = []
+
+        def refusing(method, where, body, headers, params=None):
+            asked.append(params)
+            if params and "no_transaction" in params:
+                return 400, b"unknown parameter", "text/plain"
+            return real(method, where, body, headers, params)
+
+        monkeypatch.setattr(store, "_request", refusing)
+        store.add_graphs(b"<http://ex.org/s> <http://ex.org/p> <http://ex.org/o> <http://ex.org/g> .\n")
+        assert store._bulk == "dataset" and {"no_transaction": ""} in asked
+        assert store.ask("ASK { GRAPH <http://ex.org/g> { <http://ex.org/s> <http://ex.org/p> <http://ex.org/o> } }")
+    finally:
+        proc.terminate()
+        proc.wait(30)
 
 
 def test_the_command_line_over_the_remote_store(remote, tmp_path):

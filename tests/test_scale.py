@@ -246,11 +246,15 @@ def test_the_bench_counts_a_servers_child_processes():
         assert len(bench._tree(parent.pid)) == 2
         assert bench._tree_rss(parent.pid) >= 100_000          # KB: the child's 100 MB counted
         assert bench.tree_cpu_s(parent.pid) >= 0.5             # the child's spin counted
+        # two servers that answer together (newsgraph over a remote store): both counted
+        alone, here = bench.tree_cpu_s(parent.pid), bench.tree_cpu_s(os.getpid())
+        assert bench.servers_cpu_s((parent.pid, os.getpid())) >= alone + here
     finally:
         for pid in bench._tree(parent.pid):        # the child too, or it would outlive the test
             os.kill(pid, signal.SIGKILL)
         parent.wait()
     assert bench.tree_cpu_s(parent.pid) is None and bench._tree(parent.pid) == {}
+    assert bench.servers_cpu_s((os.getpid(), parent.pid)) is None     # one of them unknown: no sum
 
 
 def test_the_bench_floor_answers_queries_and_only_queries():
