@@ -216,12 +216,16 @@ class RemoteStore(Store):
         if probe is None or self._holds(probe):     # nothing to tell a write by: the sure way
             self._insert(ox.parse(data, format=ox.RdfFormat.N_QUADS))
             return None
-        for way in ("bulk", "dataset", "graphs"):
+        ways = ["bulk", "dataset", "graphs"]
+        while ways:
+            way = ways.pop(0)
             status, body = self._post(data, way)
             if status < 300 and self._holds(probe):
                 return way
             if status >= 300 and status not in REFUSED:
                 self._check(status, body, "bulk write")
+            if way == "bulk" and status < 300:
+                ways.remove("dataset")      # taken and not written (Virtuoso's form): so would the plain POST be
         self._insert(ox.parse(data, format=ox.RdfFormat.N_QUADS))
         return "insert"
 
