@@ -6,10 +6,10 @@ run over Oxigraph's server, Fuseki, Virtuoso, QLever or a managed store. The URL
 endpoint; the update endpoint is the same URL with its last segment replaced by ``update``
 (``/query`` or ``/sparql`` -> ``/update``), or the query URL itself if nothing answers there;
 bulk writes go to ``store`` beside it (a dataset endpoint, Oxigraph's, by its bulk loader; or a
-Graph Store endpoint taking a graph at a time, Virtuoso's /sparql-graph-crud), when it answers; otherwise
-they are INSERT updates. Override with NEWSGRAPH_UPDATE_URL and NEWSGRAPH_GSP_URL (``none``
-for no bulk endpoint), and send credentials with NEWSGRAPH_REMOTE_AUTH (an Authorization
-header value). Tested against Oxigraph's server and Virtuoso 7.2 (tests/test_remote.py).
+Graph Store endpoint taking a graph at a time, Virtuoso's /sparql-graph-crud), when it answers;
+otherwise they are INSERT updates. Override with NEWSGRAPH_UPDATE_URL and NEWSGRAPH_GSP_URL
+(``none`` for no bulk endpoint), and send credentials with NEWSGRAPH_REMOTE_AUTH (an
+Authorization header value). Tested against Oxigraph's server and Virtuoso 7.2 (tests/test_remote.py).
 
 newsgraph's queries read the default graph as the union of the named graphs: configure the
 store so (``oxigraph serve --union-default-graph``; Fuseki ``tdb2:unionDefaultGraph true``;
