@@ -84,8 +84,9 @@ class RemoteStore(Store):
         path = parts.path or "/"
         return conn, path + (f"?{parts.query}" if parts.query else "")
 
-    def _request(self, method: str, url: str, body: bytes | None, headers: dict, params: dict | None = None
-                 ) -> tuple[int, bytes, str]:
+    def _open(self, method: str, url: str, body: bytes | None, headers: dict, params: dict | None = None
+              ) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
+        """Sends a request: the connection and its response, whose body is still to read."""
         conn, path = self._connection(url)
         if params:
             path += ("&" if "?" in path else "?") + urllib.parse.urlencode(params, doseq=True)
@@ -95,14 +96,22 @@ class RemoteStore(Store):
         for attempt in (1, 2):            # a kept-alive connection the server has closed: once more
             try:
                 conn.request(method, path, body=body, headers=headers)
-                resp = conn.getresponse()
-                data = resp.read()
-                return resp.status, data, resp.getheader("Content-Type", "")
+                return conn, conn.getresponse()
             except (http.client.HTTPException, ConnectionError, OSError) as e:
                 conn.close()
                 if attempt == 2:
                     raise StoreError(f"{url}: {type(e).__name__}: {e}") from None
         raise AssertionError("unreachable")
+
+    def _request(self, method: str, url: str, body: bytes | None, headers: dict, params: dict | None = None
+                 ) -> tuple[int, bytes, str]:
+        conn, resp = self._open(method, url, body, headers, params)
+        try:
+            data = resp.read()
+        except (http.client.HTTPException, ConnectionError, OSError) as e:
+            conn.close()
+            raise StoreError(f"{url}: {type(e).__name__}: {e}") from None
+        return resp.status, data, resp.getheader("Content-Type", "")
 
     def _check(self, status: int, data: bytes, what: str) -> None:
         if status >= 400:
@@ -132,8 +141,7 @@ class RemoteStore(Store):
         self._check(status, data, "query")
         if form in ("CONSTRUCT", "DESCRIBE"):
             return TripleResult(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
-        fmt = ox.QueryResultsFormat.TSV if "tab-separated" in ctype else \
-            ox.QueryResultsFormat.XML if "xml" in ctype else ox.QueryResultsFormat.JSON
+        fmt = _results_format(ctype)
         if fmt == ox.QueryResultsFormat.JSON and b'"nodeID://' in data:
             data = _VIRTUOSO_BNODE.sub(rb"\1", data)
         return ox.parse_query_results(data, format=fmt)
@@ -154,10 +162,21 @@ class RemoteStore(Store):
         return self._modified
 
     def dump(self, output, fmt: ox.RdfFormat) -> None:
-        """Every quad but newsgraph's version marker (the store's, not the data's)."""
-        result = self.query(f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g != {META}) }}")
-        quads = (ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in result)
-        ox.serialize(quads, output, format=fmt)
+        """Every quad but newsgraph's version marker (the store's, not the data's), written as the
+        store's answer arrives: never held whole, however large the store."""
+        query = f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g != {META}) }}"
+        conn, resp = self._open("POST", self.query_url, urllib.parse.urlencode({"query": query}).encode(),
+                                {"Content-Type": "application/x-www-form-urlencoded", "Accept": RESULTS_ACCEPT})
+        try:
+            if resp.status >= 400:
+                self._check(resp.status, resp.read(), "query")
+            answer = _results_format(resp.getheader("Content-Type", ""))
+            rows = ox.parse_query_results(_Reading(resp, self.query_url, answer == ox.QueryResultsFormat.JSON),
+                                          format=answer)
+            ox.serialize((ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows), output, format=fmt)
+        except BaseException:
+            conn.close()        # the answer may not be read to its end: the connection cannot serve another
+            raise
 
     def side_file(self, name: str) -> str:
         cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsgraph"
@@ -279,6 +298,51 @@ class RemoteStore(Store):
     def close(self) -> None:
         for conn in getattr(self._local, "conns", {}).values():
             conn.close()
+
+
+def _results_format(content_type: str) -> ox.QueryResultsFormat:
+    return ox.QueryResultsFormat.TSV if "tab-separated" in content_type else \
+        ox.QueryResultsFormat.XML if "xml" in content_type else ox.QueryResultsFormat.JSON
+
+
+class _Reading:
+    """A store's answer read in PIECE-sized pieces and handed out as asked (pyoxigraph's parsers
+    ask for 1 KB at a time); in JSON, with Virtuoso's "nodeID://" taken off blank node names. A
+    name never spans a "}": each piece is renamed up to its last one, the rest kept for the next."""
+
+    PIECE = 1 << 16
+
+    def __init__(self, resp, where: str, json: bool):
+        self.resp, self.where, self.json = resp, where, json
+        self.ready, self.at, self.rest, self.ended = b"", 0, b"", False
+
+    def read(self, size: int = -1) -> bytes:
+        if self.at >= len(self.ready):
+            self.ready, self.at = self._next(), 0
+        end = len(self.ready) if size < 0 else self.at + size
+        out = self.ready[self.at:end]
+        self.at += len(out)
+        return out
+
+    def _next(self) -> bytes:
+        """The next piece (b"" at the end)."""
+        while not self.ended:
+            try:
+                piece = self.resp.read(self.PIECE)
+            except (http.client.HTTPException, ConnectionError, OSError) as e:
+                raise StoreError(f"{self.where}: {type(e).__name__}: {e}") from None
+            if not piece:
+                self.ended = True
+            elif not self.json:
+                return piece
+            else:
+                data = self.rest + piece
+                cut = data.rfind(b"}") + 1
+                self.rest = data[cut:]
+                if cut:
+                    return _VIRTUOSO_BNODE.sub(rb"\1", data[:cut])
+        out, self.rest = self.rest, b""
+        return _VIRTUOSO_BNODE.sub(rb"\1", out)
 
 
 def _beside(url: str, name: str) -> str:
