@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .sparql_text import bind_values, query_form
+from .sparql_text import apply_using, bind_values, declares_base, query_form
 from .store import MEMORY, Store, StoreError, TripleResult, graph_update_text, has_blank_node
 
 META_GRAPH = "urn:newsgraph:meta"
@@ -131,7 +131,7 @@ class RemoteStore(Store):
             params["default-graph-uri"] = [g.value for g in default_graph if isinstance(g, ox.NamedNode)]
         if named_graphs is not None:
             params["named-graph-uri"] = [g.value for g in named_graphs]
-        if base_iri and "BASE" not in query[:200].upper():
+        if base_iri and not declares_base(query):
             query = f"BASE <{base_iri}>\n" + query
         # (not TSV for solutions: Virtuoso's writes IRIs and strings alike, as "quoted" text)
         accept = "application/n-triples" if form in ("CONSTRUCT", "DESCRIBE") else RESULTS_ACCEPT
@@ -189,15 +189,26 @@ class RemoteStore(Store):
 
     # ------------------------------------------------------------ writing
 
-    def update(self, update: str, *, base_iri=None) -> None:
-        if base_iri and "BASE" not in update[:200].upper():
+    def update(self, update: str, *, base_iri=None, using=(), using_named=()) -> None:
+        """The protocol's dataset goes to the store as USING clauses in the text (Virtuoso ignores
+        the protocol's parameters); where the store refuses those, as the protocol's parameters
+        (Oxigraph's server refuses USING where its default graph is the union), the version marker
+        then moving in a request of its own (the parameters would narrow its DELETE WHERE too)."""
+        if base_iri and not declares_base(update):
             update = f"BASE <{base_iri}>\n" + update
-        self._update(update + " ;\n" + _bump())
+        if not using and not using_named:
+            self._update(update + " ;\n" + _bump())
+            return
+        try:        # (a DatasetConflict, an update naming its own dataset too, is raised here)
+            self._update(apply_using(update, using, using_named) + " ;\n" + _bump())
+        except SyntaxError:
+            self._update(update, {"using-graph-uri": list(using), "using-named-graph-uri": list(using_named)})
+            self._update(_bump())
 
-    def _update(self, text: str) -> None:
+    def _update(self, text: str, params: dict | None = None) -> None:
         while True:
             status, data, _ = self._request("POST", self.update_url, text.encode("utf-8"),
-                                            {"Content-Type": "application/sparql-update; charset=utf-8"})
+                                            {"Content-Type": "application/sparql-update; charset=utf-8"}, params)
             if status != 404 or not self._guessed_update:
                 break
             # no update endpoint beside the query one: many stores (Virtuoso) take both at one URL

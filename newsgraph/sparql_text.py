@@ -169,6 +169,23 @@ def declares_dataset(text: str) -> bool:
     return any(t.kind == "word" and t.depth == 0 and t.text.upper() == "FROM" for t in tokens(text))
 
 
+def declares_base(text: str) -> bool:
+    """Does the text's prologue declare its own BASE (which one given from outside must not
+    precede: Virtuoso takes one BASE only)?"""
+    if "base" not in text.lower():
+        return False
+    toks = tokens(text)
+    i = 0
+    while i < len(toks) and toks[i].kind == "word":
+        word = toks[i].text.upper()
+        if word == "BASE":
+            return True
+        if word != "PREFIX":
+            return False
+        i += 3          # PREFIX name: <iri>
+    return False
+
+
 def query_form(text: str) -> str | None:
     """SELECT, ASK, CONSTRUCT or DESCRIBE (None if none is found)."""
     m = _FORM.match(text)
@@ -258,7 +275,7 @@ class DatasetConflict(ValueError):
 _MODIFY_START = {"INSERT", "DELETE", "WITH"}
 
 
-def apply_using(update: str, using: list[str], using_named: list[str]) -> str:
+def apply_using(update: str, using, using_named) -> str:
     """Give every DELETE/INSERT ... WHERE operation the protocol's USING (NAMED) graphs.
 
     An update that names its own dataset (USING or WITH) with protocol graphs is an error.

@@ -40,7 +40,7 @@ from typing import Iterable, Iterator, Mapping
 
 import pyoxigraph as ox
 
-from .sparql_text import declares_dataset
+from .sparql_text import apply_using, declares_dataset
 
 MEMORY = ":memory:"
 log = logging.getLogger(__name__)
@@ -93,7 +93,9 @@ class Store:
         (several reads from it see one version); None for a store in another process."""
         return None
 
-    def update(self, update: str, *, base_iri=None) -> None:
+    def update(self, update: str, *, base_iri=None, using=(), using_named=()) -> None:
+        """Run SPARQL Update; `using` and `using_named` are the protocol's using-graph-uri and
+        using-named-graph-uri (a DatasetConflict if the update names its own dataset too)."""
         raise NotImplementedError
 
     def replace_graphs(self, graphs: Mapping[ox.NamedNode, list], shared: Iterable = ()) -> None:
@@ -451,7 +453,8 @@ class EmbeddedStore(Store):
             if now - superseded_at > SNAPSHOT_GRACE_S:
                 shutil.rmtree(snaps / str(older), ignore_errors=True)
 
-    def update(self, update, *, base_iri=None):
+    def update(self, update, *, base_iri=None, using=(), using_named=()):
+        update = apply_using(update, using, using_named)
         with self.writing() as db:
             db.update(update, base_iri=base_iri) if base_iri else db.update(update)
 
@@ -536,7 +539,8 @@ class Session(Store):
     def query(self, query, **kwargs):
         return run_query(self._writer(), query, **kwargs)
 
-    def update(self, update, *, base_iri=None):
+    def update(self, update, *, base_iri=None, using=(), using_named=()):
+        update = apply_using(update, using, using_named)
         db = self._writer()
         db.update(update, base_iri=base_iri) if base_iri else db.update(update)
         self._wrote()

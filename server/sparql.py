@@ -12,13 +12,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, g, request, stream_with_context
 
 from newsgraph import formats
-from newsgraph.sparql_text import (
-    DatasetConflict,
-    apply_using,
-    cap_results,
-    check_iri,
-    query_form,
-)
+from newsgraph.sparql_text import cap_results, check_iri, query_form
 from newsgraph.store import is_graph
 from newsgraph.terms import prefixes as base_prefixes
 
@@ -238,14 +232,11 @@ def update():
         raise HttpError(403, "the update token is not valid")
     text, dataset = read_protocol("update")
     try:
-        text = apply_using(text, dataset.get("using-graph-uri", []), dataset.get("using-named-graph-uri", []))
-    except DatasetConflict as e:
-        raise HttpError(400, str(e)) from None
-    try:
-        c.store.update(text, base_iri=request.base_url)
+        c.store.update(text, base_iri=request.base_url, using=dataset.get("using-graph-uri", []),
+                       using_named=dataset.get("using-named-graph-uri", []))
     except SyntaxError as e:
         raise HttpError(400, f"bad update: {e}") from None
-    except ValueError as e:
+    except ValueError as e:     # (a DatasetConflict too)
         raise HttpError(400, str(e)) from None
     c.cache.clear()
     return Response(status=204)

@@ -307,6 +307,36 @@ def test_the_command_line_over_the_remote_store(remote, tmp_path):
     assert [x for x in lines if x.endswith(f"<{META_GRAPH}> .")] == []
 
 
+def test_an_update_with_the_protocols_dataset_over_a_remote_store(remote):
+    """/update's using-graph-uri and using-named-graph-uri reach the store as it takes them
+    (Oxigraph's union server refuses USING in the text, Virtuoso ignores the parameters), and
+    relative IRIs resolve against the endpoint, also where the text holds the word "base"."""
+    import pyoxigraph as ox
+
+    store = open_store(remote)
+    store.update("INSERT DATA { GRAPH <http://ex.org/g1> { <http://ex.org/a> <http://ex.org/p> 1 } "
+                 "GRAPH <http://ex.org/g2> { <http://ex.org/b> <http://ex.org/p> 2 } }")
+    client = create_app({"store": remote, "update_token": "t"}, store=store).test_client()
+
+    def update(text, **params):
+        r = client.post("/update?" + urllib.parse.urlencode(params), data=text, content_type="application/sparql-update",
+                        headers={"Authorization": "Bearer t"})
+        assert r.status_code == 204, r.data
+
+    def seen(graph):
+        return {r["s"].value for r in store.select(f"SELECT ?s WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")}
+
+    update("INSERT { GRAPH <http://ex.org/out1> { ?s <http://ex.org/seen> true } } WHERE { ?s ?p ?o }",
+           **{"using-graph-uri": "http://ex.org/g1"})
+    assert seen("http://ex.org/out1") == {"http://ex.org/a"}
+    update("INSERT { GRAPH <http://ex.org/out2> { ?s <http://ex.org/seen> true } } WHERE { GRAPH ?g { ?s ?p ?o } }",
+           **{"using-named-graph-uri": "http://ex.org/g2"})
+    assert seen("http://ex.org/out2") == {"http://ex.org/b"}
+    update("INSERT DATA { GRAPH <http://ex.org/database-base> { <http://ex.org/s> <http://ex.org/p> <rel> } }")
+    o = store.select("SELECT ?o WHERE { GRAPH <http://ex.org/database-base> { ?s ?p ?o } }")[0]["o"]
+    assert isinstance(o, ox.NamedNode) and o.value == "http://localhost/rel"
+
+
 def test_a_store_that_is_not_there_is_a_clear_error():
     from newsgraph.store import StoreError
 

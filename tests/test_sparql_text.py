@@ -4,7 +4,8 @@ import pyoxigraph as ox
 import pytest
 
 from newsgraph.sparql_text import (DatasetConflict, _cap_by_tokens, _form_by_tokens, apply_using,
-                                   cap_results, declares_dataset, describes_one, one_pattern, query_form,
+                                   cap_results, declares_base, declares_dataset, describes_one, one_pattern,
+                                   query_form,
                                    star_join)
 
 
@@ -150,6 +151,16 @@ def test_no_cap_on_ask_or_broken_queries():
 def test_declares_dataset():
     assert declares_dataset("SELECT * FROM <http://g> WHERE { ?s ?p ?o }")
     assert not declares_dataset('SELECT * WHERE { ?s ?p "FROM" }')
+
+
+def test_declares_base():
+    """Only a BASE in the prologue counts: not the word in an IRI, a prefix, a comment or later."""
+    assert declares_base("BASE <http://ex.org/> SELECT * WHERE { ?s ?p <x> }")
+    assert declares_base("PREFIX ex: <http://ex.org/>\nPREFIX : <http://ex.org/d#> base <http://b/> ASK {}")
+    assert not declares_base("CLEAR SILENT GRAPH <http://example.org/protocol-base-test/>")
+    assert not declares_base("PREFIX base: <http://ex.org/> SELECT * WHERE { ?s base:p ?o }")
+    assert not declares_base("# BASE <http://b/>\nSELECT * WHERE { ?s ?p ?o }")
+    assert not declares_base("INSERT DATA { <a> <b> <c> } ; BASE <http://b/> INSERT DATA { <d> <e> <f> }")
 
 
 def test_apply_using_to_insert_where():

@@ -1,7 +1,8 @@
 """The W3C SPARQL 1.1 Protocol test suite, read from ../shared/conformance when it is there.
 
 Query tests run against a store holding data1..data3 as named graphs; update tests against a
-throw-away store, with the update token. Each request is sent as the manifest writes it, to
+throw-away store, with the update token. Each runs on the embedded store and, through the
+remote backend, on `oxigraph serve` and on Virtuoso (where they are installed). Each request is sent as the manifest writes it, to
 /sparql for queries and to /update for updates (the manifest allows separate endpoints).
 """
 
@@ -70,8 +71,42 @@ pytestmark = pytest.mark.skipif(TESTS is None, reason=f"the W3C suite is not at 
                                                       "read from ../shared/conformance, never copied)")
 
 
-def dataset_store():
-    store = open_store(":memory:")
+def _server(kind: str, tmp_path_factory):
+    """A remote store of this kind for the module's tests (each test empties it first)."""
+    from .test_remote import _oxigraph, _virtuoso
+
+    with pytest.MonkeyPatch.context() as mp:
+        url, proc = {"oxigraph": _oxigraph, "virtuoso": _virtuoso}[kind](tmp_path_factory.mktemp(kind), mp)
+        yield url
+        proc.terminate()
+        proc.wait(30)
+
+
+@pytest.fixture(scope="module")
+def oxigraph_url(tmp_path_factory):
+    yield from _server("oxigraph", tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def virtuoso_url(tmp_path_factory):
+    yield from _server("virtuoso", tmp_path_factory)
+
+
+@pytest.fixture(params=["embedded", "oxigraph", "virtuoso"])
+def location(request):
+    """Where the test's store is: in memory, or a store through the remote backend, emptied
+    of every graph that queries see (Virtuoso's private ones are left alone)."""
+    if request.param == "embedded":
+        return ":memory:"
+    url = request.getfixturevalue(f"{request.param}_url")
+    store = open_store(url)
+    for r in store.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+        store.update(f"DROP SILENT GRAPH <{r['g'].value}>")
+    return url
+
+
+def dataset_store(location: str = ":memory:"):
+    store = open_store(location)
     import pyoxigraph as ox
 
     for i in (1, 2, 3):
@@ -129,9 +164,9 @@ def check(resp, req, name):
 
 
 @pytest.mark.parametrize("name, requests", TESTS or [], ids=[t[0] for t in TESTS or []])
-def test_w3c(name, requests):
-    store = dataset_store()
-    app = create_app({"store": ":memory:", "update_token": TOKEN}, store=store)
+def test_w3c(name, requests, location):
+    store = dataset_store(location)
+    app = create_app({"store": location, "update_token": TOKEN}, store=store)
     client = app.test_client()
     for req in requests:
         check(send(client, req), req, name)
