@@ -14,6 +14,14 @@ def test_seeds_conform(seeded):
     assert result.triples > 400
 
 
+def test_the_seeds_conform_in_small_pieces_too(seeded):
+    """Things are validated a piece at a time, each with the types of what it points to: cut
+    into pieces of 25 things, the seeds conform as they do whole, with the same triples."""
+    whole, pieces = validate_store(seeded, BASE), validate_store(seeded, BASE, piece=25)
+    assert pieces.conforms, pieces.text
+    assert pieces.triples == whole.triples > 400
+
+
 def test_article_without_headline_is_a_violation(store):
     g = ox.NamedNode(BASE + "id/graph/x")
     a = ox.NamedNode(BASE + "id/article/x")
