@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -58,7 +59,8 @@ def validate_store(store: Store, base: str, piece: int = PIECE) -> Validation:
             triples += _check(store, things, shapes, schema, results)
         for shape, target, select, message in constraints:
             # $this bound to each target in turn is, for these SELECTs, ?this joined with the targets
-            query = select.replace("$this", "?this").replace("WHERE {", f"WHERE {{ ?this a <{target}> .", 1)
+            query = re.sub(r"(?i)\bWHERE\s*\{", lambda m: f"WHERE {{ ?this a <{target}> .",
+                           select.replace("$this", "?this"), count=1)
             for row in store.query(query):
                 results.append((SH.Violation, rdflib.URIRef(row["this"].value), None, None,
                                 SH.SPARQLConstraintComponent, rdflib.Literal(message)))
@@ -75,7 +77,10 @@ def _without_sparql(shapes: rdflib.Graph) -> tuple[rdflib.Graph, list]:
     prefixes = "".join(f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>\n"
                        for d in shapes.objects(None, SH.declare))
     for shape, c in list(shapes.subject_objects(SH.sparql)):
-        for target in shapes.objects(shape, SH.targetClass):
+        targets = list(shapes.objects(shape, SH.targetClass))
+        if not targets or shapes.value(c, SH.select) is None:
+            continue        # (targeted another way, or not a SELECT: left to pyshacl)
+        for target in targets:
             constraints.append((shape, target, prefixes + str(shapes.value(c, SH.select)),
                                 str(shapes.value(c, SH.message) or "")))
         shapes.remove((shape, SH.sparql, c))
