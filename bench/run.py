@@ -390,19 +390,27 @@ def serve_and_drive(args, work: Path, ours_store: str, ox_location: str, oxi: st
         return compare(args, work, wrk, f"http://127.0.0.1:{p1}/sparql", (p1, ours.pid), (p2, theirs.pid),
                        (p3, floor.pid))
     finally:
-        for p in (ours, theirs, floor):
+        stop(ours, theirs, floor)
+        logs.close()
+
+
+def stop(*procs) -> None:
+    """End these servers (None: one that was never started)."""
+    for p in procs:
+        if p is not None:
             p.terminate()
             try:
                 p.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 p.kill()
-        logs.close()
 
 
 def compare(args, work: Path, wrk: str, endpoint: str, ours: tuple, theirs: tuple, floor: tuple | None = None
             ) -> list[dict]:
     """Each query of the workload (sampled through `endpoint`) on the servers in turn, each a
     (port, pid or pids whose CPU counts): medians of the rounds, and their ratios."""
+    print(f"querying (wrk -t1 -c4, {args.duration:g} s per query and server in {args.rounds} rounds) ...",
+          flush=True)
     rows = []
     n = max(1, args.rounds)
     each = max(1, round(args.duration / n))     # wrk takes whole seconds only
@@ -463,18 +471,10 @@ def over_remote(args, work: Path, oxi: str, wrk: str) -> dict:
         ours = subprocess.Popen([str(BIN / "newsgraph"), "serve", "--store", url, "--port", str(p1),
                                  "--workers", "2"], stdout=logs, stderr=logs, env=env)
         wait_for(f"http://127.0.0.1:{p1}/sparql?query=ASK%7B%7D", ours)
-        print("querying (wrk -t1 -c4, "
-              f"{args.duration:g} s per query and server in {args.rounds} rounds) ...", flush=True)
         rows = compare(args, work, wrk, f"http://127.0.0.1:{p1}/sparql", (p1, (ours.pid, theirs.pid)),
                        (port, theirs.pid))
     finally:
-        for p in (ours, theirs):
-            if p is not None:
-                p.terminate()
-                try:
-                    p.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+        stop(ours, theirs)
         logs.close()
     return {"machine": {"cores": os.cpu_count()}, "remote_load": load, "queries": rows}
 
@@ -602,8 +602,6 @@ def main(argv=None) -> dict:
             print(f"loading {args.articles} synthetic articles ...", flush=True)
             ld = load_step(args.articles, work)
             ol = oxigraph_load(oxi, ld["dump"], work, optimize=True)
-            print("querying (wrk -t1 -c4, "
-                  f"{args.duration:g} s per query and server in {args.rounds} rounds) ...", flush=True)
             rows = serve_and_drive(args, work, ld["store"], ol["location"], oxi, wrk)
             result = {"machine": {"cores": os.cpu_count()}, "load": ld, "oxigraph_load": ol, "queries": rows}
             print()

@@ -47,6 +47,8 @@ REFUSED = (400, 404, 405, 415, 501)      # answers to a bulk write the store doe
 #: Virtuoso names blank nodes "nodeID://b1", which is not a blank node label
 _VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
 RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
+#: what a request to the store may fail with on the way
+NETWORK_ERRORS = (http.client.HTTPException, ConnectionError, OSError)
 
 
 class RemoteStore(Store):
@@ -97,10 +99,10 @@ class RemoteStore(Store):
             try:
                 conn.request(method, path, body=body, headers=headers)
                 return conn, conn.getresponse()
-            except (http.client.HTTPException, ConnectionError, OSError) as e:
+            except NETWORK_ERRORS as e:
                 conn.close()
                 if attempt == 2:
-                    raise StoreError(f"{url}: {type(e).__name__}: {e}") from None
+                    raise _failed(url, e) from None
         raise AssertionError("unreachable")
 
     def _request(self, method: str, url: str, body: bytes | None, headers: dict, params: dict | None = None
@@ -108,9 +110,9 @@ class RemoteStore(Store):
         conn, resp = self._open(method, url, body, headers, params)
         try:
             data = resp.read()
-        except (http.client.HTTPException, ConnectionError, OSError) as e:
+        except NETWORK_ERRORS as e:
             conn.close()
-            raise StoreError(f"{url}: {type(e).__name__}: {e}") from None
+            raise _failed(url, e) from None
         return resp.status, data, resp.getheader("Content-Type", "")
 
     def _check(self, status: int, data: bytes, what: str) -> None:
@@ -311,6 +313,10 @@ class RemoteStore(Store):
             conn.close()
 
 
+def _failed(where: str, e: Exception) -> StoreError:
+    return StoreError(f"{where}: {type(e).__name__}: {e}")
+
+
 def _results_format(content_type: str) -> ox.QueryResultsFormat:
     return ox.QueryResultsFormat.TSV if "tab-separated" in content_type else \
         ox.QueryResultsFormat.XML if "xml" in content_type else ox.QueryResultsFormat.JSON
@@ -340,8 +346,8 @@ class _Reading:
         while not self.ended:
             try:
                 piece = self.resp.read(self.PIECE)
-            except (http.client.HTTPException, ConnectionError, OSError) as e:
-                raise StoreError(f"{self.where}: {type(e).__name__}: {e}") from None
+            except NETWORK_ERRORS as e:
+                raise _failed(self.where, e) from None
             if not piece:
                 self.ended = True
             elif not self.json:
