@@ -134,10 +134,9 @@ def query(store, fmt, query):
     with _open(settings, create=False) as st:
         try:
             base = st.resolve_base(None, DEFAULT_BASE)
-            out = run_query(st, query, fmt, base)
+            run_query(st, query, fmt, base, sys.stdout.buffer)     # written as it is made
         except (QueryError, StoreError) as e:
             raise click.ClickException(str(e)) from None
-    sys.stdout.buffer.write(out)
 
 
 @main.command(epilog=ENV_NOTE)

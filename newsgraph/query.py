@@ -42,8 +42,10 @@ def table(result, prefixes: dict[str, str], width: int = 100) -> str:
     return "\n".join(out) + "\n"
 
 
-def run_query(store: Store, text: str, fmt: str | None, base: str) -> bytes:
-    """Evaluate and serialise: 'table' (default) or any result/RDF format name."""
+def run_query(store: Store, text: str, fmt: str | None, base: str, out=None) -> bytes | None:
+    """Evaluate and serialise: 'table' (default) or any result/RDF format name. With `out` (a
+    binary file), a named format is written into it as it is made, never held whole (a table,
+    whose columns are as wide as their widest cell, is), and None is returned."""
     try:
         result = store.query(text)
     except SyntaxError as e:
@@ -51,19 +53,26 @@ def run_query(store: Store, text: str, fmt: str | None, base: str) -> bytes:
     prefixes = base_prefixes(base)
     if isinstance(result, ox.QueryBoolean):
         if fmt in (None, "table"):
-            return (b"true\n" if bool(result) else b"false\n")
+            return _written(b"true\n" if bool(result) else b"false\n", out)
         f = formats.by_name(fmt, "results")
         if f is None:
             raise QueryError(f"--format {fmt}: an ASK answer can be table, " + ", ".join(formats.names("results")))
-        return result.serialize(format=f.native)
+        return result.serialize(out, format=f.native)
     if isinstance(result, ox.QuerySolutions):
         if fmt in (None, "table"):
-            return table(result, prefixes).encode("utf-8")
+            return _written(table(result, prefixes).encode("utf-8"), out)
         f = formats.by_name(fmt, "results")
         if f is None:
             raise QueryError(f"--format {fmt}: a SELECT answer can be table, " + ", ".join(formats.names("results")))
-        return result.serialize(format=f.native)
+        return result.serialize(out, format=f.native)
     f = formats.by_name(fmt or "ttl", "rdf")
     if f is None:
         raise QueryError(f"--format {fmt}: a graph answer can be " + ", ".join(formats.names("rdf")))
-    return formats.serialize_graph(result, f, prefixes=prefixes)
+    return formats.serialize_graph(result, f, out, prefixes=prefixes)
+
+
+def _written(data: bytes, out) -> bytes | None:
+    if out is None:
+        return data
+    out.write(data)
+    return None

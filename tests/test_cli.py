@@ -135,3 +135,38 @@ def test_ci_runs_the_readme_test_command():
     assert len(commands) == 2, "the quick start is two commands"
     ci = (PROJECT_DIR / ".ci" / "run").read_text()
     assert commands[1] in ci.splitlines()
+
+
+class _Writes:
+    """A binary file that keeps each write apart."""
+
+    def __init__(self):
+        self.parts = []
+
+    def write(self, b):
+        self.parts.append(bytes(b))
+        return len(b)
+
+    def flush(self):
+        pass
+
+
+@pytest.mark.parametrize("fmt, query", [
+    ("csv", "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"),
+    ("nt", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"),
+])
+def test_a_query_answer_is_written_as_it_is_made(store, fmt, query):
+    """`newsgraph query` writes a named format into standard output as it is made, never whole:
+    20,000 rows come in many writes, and together they are the whole answer."""
+    import pyoxigraph as ox
+
+    from newsgraph.query import run_query
+
+    g = ox.NamedNode("http://ex.org/g")
+    store.replace_graphs({g: [ox.Quad(ox.NamedNode(f"http://ex.org/s{i}"), ox.NamedNode("http://ex.org/p"),
+                                      ox.Literal(f"value {i}"), g) for i in range(20_000)]})
+    whole = run_query(store, query, fmt, "http://localhost:8000/")
+    out = _Writes()
+    assert run_query(store, query, fmt, "http://localhost:8000/", out) is None
+    assert len(whole) > 400_000 and b"".join(out.parts) == whole
+    assert len(out.parts) > 10 and max(map(len, out.parts)) < len(whole) / 10

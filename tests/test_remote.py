@@ -267,6 +267,47 @@ def test_a_dump_is_written_as_the_answer_arrives(remote, monkeypatch):
     assert ours(set(lines)) == ours(expected)
 
 
+def test_a_query_answer_is_parsed_as_it_arrives(remote, monkeypatch):
+    """A SELECT's or a CONSTRUCT's answer is read in pieces, never whole through _request; a
+    query made before the first answer is read to its end gets a connection of its own, and
+    the first one's is kept for the next request once its answer is read."""
+    store = open_store(remote)
+    load_paths(store, [SEEDS_DIR])
+    expected = {(r["s"], r["p"], r["o"]) for r in store.select("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")}
+    # (apart: Virtuoso writes a boolean "1" in a SELECT's answer, "true" in a CONSTRUCT's)
+    graph = {(t.subject, t.predicate, t.object) for t in store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")}
+    key = next(iter(store._local.conns))
+
+    def whole(*args, **kwargs):
+        raise AssertionError("the answer was read whole")
+
+    monkeypatch.setattr(store, "_request", whole)
+    monkeypatch.setattr("newsgraph.remote._Reading.PIECE", 1000)
+    rows = iter(store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }"))
+    first = [next(rows) for _ in range(10)]
+    assert key not in store._local.conns                    # lent to the answer being read
+    triples = list(store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"))
+    meanwhile = store._local.conns[key]                      # the second's, kept
+    got = {(r["s"], r["p"], r["o"]) for r in first + list(rows)}
+    assert len(expected) > 1000 and got == expected and {(t.subject, t.predicate, t.object) for t in triples} == graph
+    assert store._local.conns[key] is meanwhile              # the first's closed: one was kept
+    assert [r["s"] for r in store.query("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 1")]
+    assert store._local.conns[key] is meanwhile              # and serves the next query
+
+
+def test_validate_over_the_remote_store(remote, seeded, monkeypatch):
+    """`validate` reads the list of things as it arrives while it asks for each piece's triples
+    (on connections of their own): the seeds conform, with the same triples as embedded."""
+    from loaders.validate import validate_store
+
+    store = open_store(remote)
+    load_paths(store, [SEEDS_DIR])
+    monkeypatch.setattr("newsgraph.remote._Reading.PIECE", 1000)
+    result = validate_store(store, "http://localhost:8000/", piece=25)
+    assert result.conforms, result.text
+    assert result.triples == validate_store(seeded, "http://localhost:8000/").triples
+
+
 def test_an_answer_read_in_pieces_renames_only_blank_nodes(monkeypatch):
     """Virtuoso's "nodeID://" comes off blank node names wherever the pieces are cut, and off
     nothing else (a literal that reads "nodeID://")."""
