@@ -116,6 +116,8 @@ def serve(settings: Settings, seeds: Path, echo=print) -> None:
     multiprocessing.set_start_method("spawn", force=True)      # Granian's workers: see MALLOC_TUNABLES
     limits = tempfile.NamedTemporaryFile(prefix="newsgraph-limits-")      # shared by the workers
     os.environ["NEWSGRAPH_LIMITS_FILE"] = limits.name
+    busy = tempfile.NamedTemporaryFile(prefix="newsgraph-busy-")          # shared by the workers
+    os.environ["NEWSGRAPH_BUSY_FILE"] = busy.name
     echo(f"serving {settings.store} at http://{settings.host}:{settings.port}/sparql "
          f"({settings.workers} workers, query timeout {settings.query_timeout:g} s)")
     Granian(

@@ -12,7 +12,7 @@ from newsgraph.store import Store, open_store
 
 from .cache import ResponseCache
 from .front import FrontDoor
-from .limits import ClientLimiter
+from .limits import Busy, ClientLimiter
 
 
 @dataclass
@@ -48,5 +48,7 @@ def create_app(config: Settings | dict | None = None, store: Store | None = None
     shared = os.environ.get("NEWSGRAPH_LIMITS_FILE")
     per_client = settings.max_per_client or (max(1, settings.workers) if shared else 0)
     limiter = ClientLimiter(per_client, shared, settings.query_timeout + 60)
-    app.wsgi_app = FrontDoor(app.wsgi_app, app, limiter)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    busy = Busy(os.environ.get("NEWSGRAPH_BUSY_FILE"), cores)
+    app.wsgi_app = FrontDoor(app.wsgi_app, app, limiter, busy)
     return app

@@ -86,6 +86,34 @@ class ClientLimiter:
                 fcntl.flock(self.fd, fcntl.LOCK_UN)
 
 
+class Busy:
+    """Which threads of all the workers are answering in their worker's lane now (front.py): a
+    byte each in a small file shared by the workers, written only by its own thread (so no lock),
+    to tell whether a core is idle. A thread's byte is found by hashing its process and thread
+    ids: two that share one are counted as one, which errs towards a second request at once."""
+
+    SLOTS = 1024
+
+    def __init__(self, path: str | None, cores: int):
+        self.cores = cores
+        if path is None:
+            self.map = bytearray(self.SLOTS)       # one process: its own threads only
+            return
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            if os.fstat(fd).st_size < self.SLOTS:
+                os.ftruncate(fd, self.SLOTS)
+            self.map = mmap.mmap(fd, self.SLOTS)
+        finally:
+            os.close(fd)
+
+    def mark(self, on: bool) -> None:
+        self.map[hash((os.getpid(), threading.get_ident())) % self.SLOTS] = on
+
+    def core_idle(self) -> bool:
+        return self.map[:].count(1) < self.cores
+
+
 class Releasing:
     """A WSGI response body that gives the client's place back when the server closes it."""
 

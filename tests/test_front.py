@@ -222,10 +222,11 @@ def _begun(app, path: str, out: dict, name: str, log, needle: str):
 ])
 def test_bounded_requests_of_one_worker_take_turns(app, monkeypatch, second, needle):
     """Bounded requests (a point lookup, then another or a page of a document) run one at a
-    time in a worker: run at once, they would fight for the GIL each time the other's
-    evaluation gives it up."""
+    time in a worker while every core is busy: run at once, they would fight for the GIL each
+    time the other's evaluation gives it up."""
     import threading
 
+    monkeypatch.setattr(app.wsgi_app.busy, "cores", 1)       # the first one's is the only core
     first = "SELECT ?p ?o WHERE { <http://example.org/a> ?p ?o }"
     release, log = _held(app, monkeypatch, "example.org/a>")
     out = {}
@@ -239,6 +240,54 @@ def test_bounded_requests_of_one_worker_take_turns(app, monkeypatch, second, nee
     t2.join(10)
     assert out["a"].status_code == 200 and out["b"].status_code in (200, 404)
     assert 0 <= _at(log, "end", "example.org/a>") < _at(log, "start", needle)
+
+
+def test_a_bounded_request_goes_beside_the_turn_when_a_core_is_idle(app, monkeypatch):
+    """When the workers answer fewer requests than there are cores (a client's connections all
+    went to one worker), a worker's second bounded request does not wait its turn: the first
+    one's core is the only busy one."""
+    monkeypatch.setattr(app.wsgi_app.busy, "cores", 2)
+    first = "SELECT ?p ?o WHERE { <http://example.org/a> ?p ?o }"
+    release, log = _held(app, monkeypatch, "example.org/a>")
+    out = {}
+    t1 = _begun(app, "/sparql?query=" + quote_plus(first), out, "a", log, "example.org/a>")
+    assert app.wsgi_app.busy.map[:].count(1) == 1               # marked busy while it runs
+    second = app.test_client().get("/sparql?query=" + quote_plus("SELECT ?p ?o WHERE { <http://example.org/b> ?p ?o }"),
+                                   headers=JSON)
+    assert second.status_code == 200 and t1.is_alive() and _at(log, "end", "example.org/a>") < 0
+    release.set()
+    t1.join(10)
+    assert out["a"].status_code == 200 and app.wsgi_app.busy.map[:].count(1) == 0
+
+
+def test_the_busy_threads_are_counted_across_workers(tmp_path):
+    """Each worker's threads mark themselves in one shared file: another worker's Busy (here,
+    a second one over the same file) sees them."""
+    import threading
+
+    from server.limits import Busy
+
+    path = str(tmp_path / "busy")
+    mine, theirs = Busy(path, cores=2), Busy(path, cores=2)
+    assert mine.core_idle() and theirs.core_idle()
+    marked, done = threading.Event(), threading.Event()
+
+    def other():
+        mine.mark(True)
+        marked.set()
+        done.wait(10)
+        mine.mark(False)
+
+    t = threading.Thread(target=other)
+    t.start()
+    marked.wait(10)
+    theirs.mark(True)
+    assert not mine.core_idle() and not theirs.core_idle()      # two busy, two cores
+    theirs.mark(False)
+    assert mine.core_idle()
+    done.set()
+    t.join(10)
+    assert theirs.map[:].count(1) == 0
 
 
 def test_a_slow_query_does_not_hold_up_quick_ones(app, monkeypatch):
