@@ -83,9 +83,9 @@ def validate_store(store: Store, base: str, piece: int = PIECE) -> Validation:
             triples += _check(store, things, shapes, schema, typed, results)
         for c in constraints:
             # $this bound to each target in turn is, for these SELECTs, ?this joined with the targets
-            instances = values_block("t", map(ox.NamedNode, below(c.target)))
+            instances = values_block("target_", map(ox.NamedNode, below(c.target)))
             select = c.select if c.kind is None else c.select.replace("$kinds", _iris(below(c.kind)))
-            query = re.sub(r"(?i)\bWHERE\s*\{", lambda m: f"WHERE {{ {instances} ?this a ?t .", select, count=1)
+            query = re.sub(r"(?i)\bWHERE\s*\{", lambda m: f"WHERE {{ {instances} ?this a ?target_ .", select, count=1)
             results += (c.result(row) for row in store.query(query))
     finally:
         store.unpin()
@@ -122,7 +122,7 @@ def _class_constraints(shapes: rdflib.Graph) -> list[Constraint]:
         owners = list(shapes.subjects(SH.property, prop))
         if not isinstance(path, rdflib.URIRef) or not owners or not all(map(partial(_by_class_alone, shapes), owners)):
             continue
-        select = f"SELECT DISTINCT ?this ?v WHERE {{ ?this <{path}> ?v FILTER NOT EXISTS {{ VALUES ?k {{ $kinds }} ?v a ?k }} }}"
+        select = f"SELECT DISTINCT ?this ?v WHERE {{ ?this <{path}> ?v FILTER NOT EXISTS {{ VALUES ?kind_ {{ $kinds }} ?v a ?kind_ }} }}"
         severity = shapes.value(prop, SH.severity) or SH.Violation
         message = rdflib.Literal(str(shapes.value(prop, SH.message) or f"Value does not have class {kind}"))
         for target in (t for n in owners for t in shapes.objects(n, SH.targetClass)):

@@ -91,21 +91,16 @@ class FrontDoor:
         store = self.c.store
         store.pin()             # one version of the store for the whole request
         try:
-            if self.lane.acquire(blocking=False) or not self.busy.core_idle() and self.lane.acquire():
-                self.busy.mark(True)
-                try:
-                    got = self._at_once(environ, start_response)
-                finally:
-                    self.busy.mark(False)
+            # (not in the lane: it is taken, but the workers answer fewer requests than there
+            # are cores, so this one goes at once, beside it)
+            in_lane = self.lane.acquire(blocking=False) or not self.busy.core_idle() and self.lane.acquire()
+            self.busy.mark(True)
+            try:
+                got = self._at_once(environ, start_response)
+            finally:
+                self.busy.mark(False)
+                if in_lane:
                     self.lane.release()
-            else:
-                # the lane is taken but a core is idle (the other workers have fewer requests
-                # than there are cores): this one goes at once, beside the lane
-                self.busy.mark(True)
-                try:
-                    got = self._at_once(environ, start_response)
-                finally:
-                    self.busy.mark(False)
             if isinstance(got, Pending):
                 return self._in_turn(environ, start_response, *got)
             return got
