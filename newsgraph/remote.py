@@ -128,8 +128,7 @@ class RemoteStore(Store):
             params["default-graph-uri"] = [g.value for g in default_graph if isinstance(g, ox.NamedNode)]
         if named_graphs is not None:
             params["named-graph-uri"] = [g.value for g in named_graphs]
-        if base_iri and not declares_base(query):
-            query = f"BASE <{base_iri}>\n" + query
+        query = _based(query, base_iri)
         # (not TSV for solutions: Virtuoso's writes IRIs and strings alike, as "quoted" text)
         accept = "application/n-triples" if form in ("CONSTRUCT", "DESCRIBE") else RESULTS_ACCEPT
         body = urllib.parse.urlencode({"query": query, **params}, doseq=True).encode()
@@ -184,9 +183,7 @@ class RemoteStore(Store):
     def dump(self, output, fmt: ox.RdfFormat) -> None:
         """Every quad but newsgraph's version marker (the store's, not the data's), written as the
         store's answer arrives: never held whole, however large the store."""
-        query = f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g != {META}) }}"
-        rows = self._streamed(urllib.parse.urlencode({"query": query}).encode(),
-                              {"Content-Type": "application/x-www-form-urlencoded", "Accept": RESULTS_ACCEPT}, "SELECT")
+        rows = self.query(f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g != {META}) }}")
         ox.serialize((ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows), output, format=fmt)
 
     def side_file(self, name: str) -> str:
@@ -205,8 +202,7 @@ class RemoteStore(Store):
         the protocol's parameters); where the store refuses those, as the protocol's parameters
         (Oxigraph's server refuses USING where its default graph is the union), the version marker
         then moving in a request of its own (the parameters would narrow its DELETE WHERE too)."""
-        if base_iri and not declares_base(update):
-            update = f"BASE <{base_iri}>\n" + update
+        update = _based(update, base_iri)
         if not using and not using_named:
             self._update(update + " ;\n" + _bump())
             return
@@ -330,6 +326,12 @@ def _body(conn: http.client.HTTPConnection, resp: http.client.HTTPResponse, wher
     except NETWORK_ERRORS as e:
         conn.close()
         raise _failed(where, e) from None
+
+
+def _based(text: str, base_iri: str | None) -> str:
+    """The text with the endpoint's base prepended, unless its prologue declares its own
+    (Virtuoso takes one BASE a request)."""
+    return f"BASE <{base_iri}>\n" + text if base_iri and not declares_base(text) else text
 
 
 def _conn_key(url: str) -> tuple[str, str]:
