@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from pathlib import Path
 
@@ -24,6 +26,47 @@ def _settings(**options) -> Settings:
         return Settings.from_env(**options)
     except ValueError as e:
         raise click.ClickException(str(e)) from None
+
+
+class _WriteFailed(Exception):
+    def __init__(self, error: OSError):
+        self.error = error
+
+
+class _Stdout:
+    """Standard output, whose write errors are told apart from the store's (a network error
+    is an OSError too)."""
+
+    def __init__(self, raw):
+        self.raw = raw
+
+    def write(self, data) -> int:
+        try:
+            return self.raw.write(data)
+        except OSError as e:
+            raise _WriteFailed(e) from None
+
+    def flush(self) -> None:
+        try:
+            self.raw.flush()
+        except OSError as e:
+            raise _WriteFailed(e) from None
+
+
+@contextlib.contextmanager
+def _answer_out():
+    """Where an answer is written as it is made. A reader that stops early (`| head`) ends the
+    command quietly, with status 0; a write that fails (a full disk) is a one-line error."""
+    out = _Stdout(sys.stdout.buffer)
+    try:
+        yield out
+        out.flush()
+    except _WriteFailed as e:
+        # nothing more can reach standard output: the interpreter's last flush must not fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        if isinstance(e.error, BrokenPipeError):
+            sys.exit(0)
+        raise click.ClickException(f"cannot write to standard output: {e.error.strerror or e.error}") from None
 
 
 def _open(settings: Settings, create: bool = True):
@@ -131,10 +174,10 @@ def query(store, fmt, query):
         except OSError as e:
             raise click.ClickException(f"{query[1:]}: {e.strerror}") from None
     settings = _settings(store=store)
-    with _open(settings, create=False) as st:
+    with _open(settings, create=False) as st, _answer_out() as out:
         try:
             base = st.resolve_base(None, DEFAULT_BASE)
-            run_query(st, query, fmt, base, sys.stdout.buffer)     # written as it is made
+            run_query(st, query, fmt, base, out)     # written as it is made
         except (QueryError, StoreError) as e:
             raise click.ClickException(str(e)) from None
 
@@ -152,7 +195,8 @@ def export(store, fmt, out):
     settings = _settings(store=store)
     with _open(settings, create=False) as st:
         if out is None:
-            st.dump(sys.stdout.buffer, native)
+            with _answer_out() as stdout:
+                st.dump(stdout, native)
         else:
             try:
                 st.dump(str(out), native)      # a path: pyoxigraph writes the file itself

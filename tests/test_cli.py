@@ -170,3 +170,37 @@ def test_a_query_answer_is_written_as_it_is_made(store, fmt, query):
     assert run_query(store, query, fmt, "http://localhost:8000/", out) is None
     assert len(whole) > 400_000 and b"".join(out.parts) == whole
     assert len(out.parts) > 10 and max(map(len, out.parts)) < len(whole) / 10
+
+
+def _newsgraph(*args, **kwargs):
+    import subprocess
+    import sys
+
+    return subprocess.Popen([sys.executable, "-m", "newsgraph.cli", *args], stderr=subprocess.PIPE, **kwargs)
+
+
+@pytest.mark.parametrize("command", [["query", "--format", "csv", "SELECT * WHERE { ?s ?p ?o }"],
+                                     ["query", "SELECT * WHERE { ?s ?p ?o }"], ["export"]])
+def test_an_answer_that_cannot_be_written_is_a_one_line_error(loaded, command):
+    import os
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full (a device whose writes fail) on this system")
+    with open("/dev/full", "wb") as full:
+        proc = _newsgraph(*command, "--store", loaded, stdout=full)
+        err = proc.communicate(timeout=120)[1].decode()
+    assert proc.returncode == 1
+    assert err.strip() == "Error: cannot write to standard output: No space left on device", err
+
+
+@pytest.mark.parametrize("command", [["query", "--format", "csv", "SELECT * WHERE { ?s ?p ?o }"], ["export"]])
+def test_a_reader_that_stops_early_ends_the_command_quietly(loaded, command):
+    """`newsgraph query ... | head -1`: the seeds' answer is larger than a pipe holds, so the
+    command meets the closed pipe; it ends with status 0 and says nothing."""
+    import subprocess
+
+    proc = _newsgraph(*command, "--store", loaded, stdout=subprocess.PIPE)
+    assert proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0 and err == ""
