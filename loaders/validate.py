@@ -36,9 +36,9 @@ def shapes_graph(base: str) -> rdflib.Graph:
 
 class Constraint(NamedTuple):
     """A constraint run by the store over all its targets: ?this is each SHACL instance of
-    `target`; for sh:class, "$kinds" in the SELECT stands for `kind` and its subclasses."""
+    the `targets`; for sh:class, "$kinds" in the SELECT stands for `kind` and its subclasses."""
 
-    target: rdflib.URIRef
+    targets: list
     select: str
     result: Callable        # a row -> (severity, focus, path, value, component, message)
     kind: rdflib.URIRef | None = None
@@ -83,10 +83,11 @@ def validate_store(store: Store, base: str, piece: int = PIECE) -> Validation:
             triples += _check(store, things, shapes, schema, typed, results)
         for c in constraints:
             # $this bound to each target in turn is, for these SELECTs, ?this joined with the targets
-            instances = values_block("target_", map(ox.NamedNode, below(c.target)))
+            instances = values_block("target_", map(ox.NamedNode, sorted({k for t in c.targets for k in below(t)})))
             select = c.select if c.kind is None else c.select.replace("$kinds", _iris(below(c.kind)))
             query = re.sub(r"(?i)\bWHERE\s*\{", lambda m: f"WHERE {{ {instances} ?this a ?target_ .", select, count=1)
-            results += (c.result(row) for row in store.query(query))
+            # (a focus node is one of the targets once, however many of them it is an instance of)
+            results += dict.fromkeys(c.result(row) for row in store.query(query))
     finally:
         store.unpin()
     violations = sum(1 for r in results if r[0] == SH.Violation)
@@ -101,14 +102,13 @@ def _sparql_constraints(shapes: rdflib.Graph) -> list[Constraint]:
                        for d in shapes.objects(None, SH.declare))
     for shape, c in list(shapes.subject_objects(SH.sparql)):
         targets = list(shapes.objects(shape, SH.targetClass))
-        if not targets or shapes.value(c, SH.select) is None:
-            continue        # (targeted another way, or not a SELECT: left to pyshacl)
+        if not targets or shapes.value(c, SH.select) is None or _deactivated(shapes, shape, c):
+            continue        # (targeted another way, not a SELECT, or off: left to pyshacl)
         select = prefixes + str(shapes.value(c, SH.select)).replace("$this", "?this")
         severity = shapes.value(shape, SH.severity) or SH.Violation
         message = rdflib.Literal(str(shapes.value(c, SH.message) or ""))
-        for target in targets:
-            constraints.append(Constraint(target, select, lambda row, s=severity, m=message: (
-                s, rdflib.URIRef(row["this"].value), None, None, SH.SPARQLConstraintComponent, m)))
+        constraints.append(Constraint(targets, select, lambda row, s=severity, m=message: (
+            s, rdflib.URIRef(row["this"].value), None, None, SH.SPARQLConstraintComponent, m)))
         shapes.remove((shape, SH.sparql, c))
     return constraints
 
@@ -120,18 +120,24 @@ def _class_constraints(shapes: rdflib.Graph) -> list[Constraint]:
     for prop, kind in shapes.subject_objects(SH["class"]):
         path = shapes.value(prop, SH.path)
         owners = list(shapes.subjects(SH.property, prop))
-        if not isinstance(path, rdflib.URIRef) or not owners or not all(map(partial(_by_class_alone, shapes), owners)):
+        if not isinstance(path, rdflib.URIRef) or not owners or not all(map(partial(_by_class_alone, shapes), owners)) \
+                or _deactivated(shapes, prop, *owners):
             continue
         select = f"SELECT DISTINCT ?this ?v WHERE {{ ?this <{path}> ?v FILTER NOT EXISTS {{ VALUES ?kind_ {{ $kinds }} ?v a ?kind_ }} }}"
         severity = shapes.value(prop, SH.severity) or SH.Violation
         message = rdflib.Literal(str(shapes.value(prop, SH.message) or f"Value does not have class {kind}"))
-        for target in (t for n in owners for t in shapes.objects(n, SH.targetClass)):
-            constraints.append(Constraint(target, select, lambda row, s=severity, p=path, m=message: (
-                s, rdflib.URIRef(row["this"].value), p, _rdflib(row["v"]), SH.ClassConstraintComponent, m), kind))
+        targets = [t for n in owners for t in shapes.objects(n, SH.targetClass)]
+        constraints.append(Constraint(targets, select, lambda row, s=severity, p=path, m=message: (
+            s, rdflib.URIRef(row["this"].value), p, _rdflib(row["v"]), SH.ClassConstraintComponent, m), kind))
         done.append((prop, SH["class"], kind))
     for t in done:
         shapes.remove(t)
     return constraints
+
+
+def _deactivated(shapes: rdflib.Graph, *nodes) -> bool:
+    """Whether any of these shapes or constraints is switched off (left to pyshacl, which skips it)."""
+    return any(shapes.value(n, SH.deactivated) == rdflib.Literal(True) for n in nodes)
 
 
 def _by_class_alone(shapes: rdflib.Graph, node) -> bool:

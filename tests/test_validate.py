@@ -1,6 +1,9 @@
 """SHACL: the seeds' graph conforms, and the shapes do catch what is wrong."""
 
+from collections import Counter
+
 import pyoxigraph as ox
+import pytest
 import rdflib
 from pyshacl import validate
 
@@ -10,6 +13,7 @@ from newsgraph import SEEDS_DIR
 from newsgraph.terms import NIF, RDF, SCHEMA, XSD, ng
 
 BASE = "http://localhost:8000/"
+SH_SHAPES = rdflib.Namespace(BASE + "ontology/shapes#")
 
 
 def test_seeds_conform(seeded):
@@ -143,6 +147,49 @@ def test_a_class_left_to_pyshacl_gets_the_types_of_what_a_piece_points_to(store,
             SH.NodeConstraintComponent) in whole
     monkeypatch.setattr(loaders.validate, "shapes_graph", shapes)
     _as_whole(store, whole)
+
+
+@pytest.mark.parametrize("deactivated", [False, True])
+def test_the_store_runs_each_constraint_once_a_focus_node_and_not_at_all_when_deactivated(store, monkeypatch,
+                                                                                          deactivated):
+    """A thing that is an instance of two of a shape's targets (every mention is a nif:Phrase,
+    every statement a schema:Claim) is one focus node: each of its results comes once, as
+    pyshacl gives them over the whole graph. A constraint with sh:deactivated gives none."""
+    import loaders.validate
+
+    def shapes(base):
+        g = shapes_graph(base)
+        g.add((SH_SHAPES.Mention, SH.targetClass, rdflib.URIRef(NIF.Phrase.value)))
+        g.add((SH_SHAPES.Statement, SH.targetClass, rdflib.URIRef(SCHEMA.Claim.value)))
+        if deactivated:     # the SPARQL constraint, and the sh:class of ng:via
+            g.add((g.value(SH_SHAPES.Mention, SH.sparql), SH.deactivated, rdflib.Literal(True)))
+            via = rdflib.URIRef(ng(BASE).via.value)
+            g.add((next(p for p in g.objects(SH_SHAPES.Statement, SH.property) if g.value(p, SH.path) == via),
+                   SH.deactivated, rdflib.Literal(True)))
+        return g
+
+    def key(focus, path, value, component):
+        return focus, path, value if component == SH.ClassConstraintComponent else None, component
+
+    row, _ = _broken(store)
+    picked = (SH.ClassConstraintComponent, SH.SPARQLConstraintComponent)
+    data = rdflib.Graph()
+    data.parse(data=store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").serialize(format=ox.RdfFormat.N_TRIPLES),
+               format="ox-ntriples")
+    _, report, _ = validate(data, shacl_graph=shapes(BASE), inference="none", allow_warnings=True)
+    theirs = Counter(key(*(report.value(r, p) for p in (SH.focusNode, SH.resultPath, SH.value, SH.sourceConstraintComponent)))
+                     for r in report.subjects(SH.resultSeverity, SH.Violation))
+    theirs = Counter({k: n for k, n in theirs.items() if k[3] in picked})
+    monkeypatch.setattr(loaders.validate, "shapes_graph", shapes)
+    ours = Counter(key(*r[1:5]) for r in validate_store(store, BASE).results if r[4] in picked)
+    st, m = rdflib.URIRef(row["st"].value), rdflib.URIRef(row["m"].value)
+    sparql = (m, None, None, SH.SPARQLConstraintComponent)
+    via = (st, rdflib.URIRef(ng(BASE).via.value), rdflib.URIRef(row["ev"].value), SH.ClassConstraintComponent)
+    assert ours == theirs
+    if deactivated:
+        assert sparql not in ours and via not in ours, ours
+    else:
+        assert ours[sparql] == 1 and ours[via] == 1, ours
 
 
 def test_only_a_class_on_a_focus_node_itself_needs_no_types_of_what_it_points_to():
