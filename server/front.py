@@ -17,6 +17,9 @@
   most ANCHOR_MAX matches, counted once per store version: the hand-over to the query thread
   and back wakes the other CPU, which cost a join about as much as its own evaluation.
   A page of an entity's document (GET /data/...) is bounded by the page size: the same.
+  Over a remote store these bounded requests (but star joins, whose matches would be counted
+  in a request more) take no place either, and wait on the store outside the lane: a client's
+  four connections of point lookups got 503 for half of them with two workers' places.
 * These bounded requests (and cache hits) take turns in a worker, on one lock (the lane):
   two at once only fight over the GIL, which pyoxigraph gives up for each evaluation, and each
   hand-over wakes a thread and the other CPU. Served joins on 2,000 articles, two threads each
@@ -68,12 +71,13 @@ class Pending(NamedTuple):
     version: str | None
     key: tuple | None       # the front cache's key
     document: bool = False  # a page of a remote store's document, answered here in turn
+    bounded: bool = False   # a remote store's bounded request: answered outside the lane, taking no place
 
 
 class Asked(NamedTuple):
     text: str
     fmt: object             # the answer's formats.Format
-    quick: bool             # bounded: one_pattern, describes_one or a star join with few matches
+    quick: bool             # bounded: one_pattern, describes_one or (embedded) a star join with few matches
 
 
 class FrontDoor:
@@ -133,29 +137,36 @@ class FrontDoor:
                 and "HTTP_IF_NONE_MATCH" not in environ:
             asked = self._read(environ, version)
             if asked is not None and asked.quick:
-                # bounded by one term's triples: answered here and now, without taking a place
+                # bounded by one term's triples: answered without taking a place (here and now,
+                # or outside the lane where it waits on a remote store)
                 busy = self._turned_away(environ, start_response)
-                return busy or self._query(asked, environ, start_response, version, key)
+                if busy is not None or self.c.store.in_process:
+                    return busy or self._query(asked, environ, start_response, version, key)
+                return Pending(asked, version, key, bounded=True)
         elif _document_page(environ, key):
-            if not self.c.store.in_process:     # a remote store's document waits on the network
-                return Pending(asked, version, key, document=True)
             # a page of an entity's document: bounded by the page size, so the same
-            body = self._turned_away(environ, start_response) or self._document(environ, start_response, version, key)
+            busy = self._turned_away(environ, start_response)
+            if busy is not None:
+                return busy
+            if not self.c.store.in_process:
+                return Pending(asked, version, key, document=True, bounded=True)
+            body = self._document(environ, start_response, version, key)
             if body is not None:
                 return body
         return Pending(asked, version, key)
 
-    def _in_turn(self, environ, start_response, asked, version, key, document):
-        """Every other request, within the client's places."""
+    def _in_turn(self, environ, start_response, asked, version, key, document, bounded):
+        """Every other request, within the client's places (but a remote store's bounded
+        request, which takes none, as in the lane)."""
+        if bounded:
+            body = self._answer(environ, start_response, asked, version, key, document)
+            if body is not None:
+                return body
         client = _client(environ)
         if not self.limiter.acquire(client):
             return self._busy(environ, start_response, client)
         try:
-            body = None
-            if asked is not None:
-                body = self._query(asked, environ, start_response, version, key)
-            elif document:
-                body = self._document(environ, start_response, version, key)
+            body = None if bounded else self._answer(environ, start_response, asked, version, key, document)
             if body is None:
                 body = self.app(environ, start_response)
         except BaseException:
@@ -167,6 +178,14 @@ class FrontDoor:
             self.limiter.release(client)
             return body
         return Releasing(body, lambda: self.limiter.release(client))
+
+    def _answer(self, environ, start_response, asked, version, key, document):
+        """A plain query's or a document page's answer, else None (for the app)."""
+        if asked is not None:
+            return self._query(asked, environ, start_response, version, key)
+        if document:
+            return self._document(environ, start_response, version, key)
+        return None
 
     def _turned_away(self, environ, start_response):
         """The 503 for a client already at its limit, else None (a bounded request takes no place,
@@ -216,9 +235,9 @@ class FrontDoor:
                                       environ.get("HTTP_ACCEPT", ""), values.get("format") or None))
         except HttpError:
             return None
-        quick = self.c.store.in_process and (
-            (one_pattern(text) is not None or self._few_matches(text, version)) if fmt.kind != "rdf"
-            else describes_one(text))
+        # (a star join's matches are counted only in an embedded store: remotely, a request more)
+        quick = (one_pattern(text) is not None or self.c.store.in_process and self._few_matches(text, version)) \
+            if fmt.kind != "rdf" else describes_one(text)
         return Asked(text, fmt, quick)
 
     def _few_matches(self, text: str, version: str) -> bool:

@@ -150,8 +150,9 @@ def producer(c, plan: Plan, base_iri: str):
 
 
 def answer_now(c, plan: Plan, base_iri: str) -> bytes:
-    """The whole answer, made in this thread, with no time limit: only for a query whose cost is
-    bounded (sparql_text.one_pattern, describes_one) on a store in this process."""
+    """The whole answer, made in this thread, with no time limit but a remote store's own (its
+    connection's timeout): only for a query whose cost is bounded (sparql_text.one_pattern,
+    describes_one, a star join with few matches)."""
     with _query_errors():
         body = producer(c, plan, base_iri)()
         if len(body) > c.settings.max_result_bytes:

@@ -409,3 +409,33 @@ def test_a_document_over_a_remote_store_is_the_embedded_ones_in_two_requests(rem
         assert not there_more and not here_more, iri
         assert ours({str(q) for q in there}) == {str(q) for q in here}, iri
     assert len(calls) == 2 * len(things)
+
+
+@pytest.mark.parametrize("what", ["point lookup", "document"])
+def test_a_bounded_request_over_a_remote_store_takes_no_place(oxigraph, monkeypatch, what):
+    """A point lookup or a page of a document over a remote store is bounded as it is over the
+    embedded one: while one waits on the store, the client's only place is still free for a
+    query that needs it, and another point lookup is answered beside it."""
+    from urllib.parse import quote_plus
+
+    from .test_front import JSON, _begun, _held
+
+    store = open_store(oxigraph)
+    load_paths(store, [SEEDS_DIR])
+    app = create_app({"store": oxigraph, "max_per_client": 1}, store=store)
+    person = store.select("SELECT ?p WHERE { ?p a <http://schema.org/Person> } ORDER BY ?p LIMIT 1")[0]["p"].value
+    first = ("/sparql?query=" + quote_plus(f"SELECT ?p ?o WHERE {{ <{person}> ?p ?o }}") if what == "point lookup"
+             else person.replace("http://localhost:8000/id/", "/data/") + ".ttl")
+    release, log = _held(app, monkeypatch, f"<{person}>")
+    out = {}
+    held = _begun(app, first, out, "first", log, f"<{person}>")
+    assert held.is_alive()
+    c = app.test_client()
+    needs_a_place = c.get("/sparql?query=" + quote_plus("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"), headers=JSON)
+    beside = c.get("/sparql?query=" + quote_plus("SELECT ?s ?p WHERE { ?s ?p <http://schema.org/Person> }"), headers=JSON)
+    release.set()
+    held.join(10)
+    assert needs_a_place.status_code == 200, needs_a_place.data
+    assert beside.status_code == 200 and b"bindings" in beside.data
+    assert out["first"].status_code == 200
+    assert (b"rdf-syntax-ns#type" if what == "point lookup" else b"rdfs:isDefinedBy") in out["first"].data
