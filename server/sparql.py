@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from newsgraph.terms import prefixes as base_prefixes
 
 from .errors import HttpError
 from .execute import QueryTimeout, ResultTooLarge, Running, too_large
-from .http import matched_etag
+from .http import matched_etag, version_tag
 from .negotiation import HTML, negotiate
 
 bp = Blueprint("sparql", __name__)
@@ -124,13 +123,13 @@ def plan_query(c, text: str, dataset: dict, fmt, version: str) -> Plan:
     named = [ox.NamedNode(u) for u in dataset.get("named-graph-uri", [])]
     kwargs = {"default_graph": default, "named_graphs": named} if default or named else {}
     named_dataset = sorted((k, v) for k, v in dataset.items() if v)
-    key = hashlib.sha256("\x1f".join([text, fmt.name, repr(named_dataset), c.base]).encode()).hexdigest()[:20]
-    etag = f'"{version}-{key}"'
+    tag = version_tag(version, text, fmt.name, repr(named_dataset), c.base)
+    etag = f'"{tag}"'
     headers = {"Content-Type": fmt.content_type, "ETag": etag, "Vary": "Accept, Accept-Encoding",
                "Cache-Control": "public, max-age=0, must-revalidate"}
     if capped:
         headers["X-Newsgraph-Result-Limit"] = str(c.settings.max_results)
-    return Plan(text, fmt, kwargs, (version, key), etag, headers)
+    return Plan(text, fmt, kwargs, (version, tag), etag, headers)
 
 
 def producer(c, plan: Plan, base_iri: str):
