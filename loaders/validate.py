@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Callable, NamedTuple
@@ -13,7 +17,7 @@ from pyshacl import validate
 
 from newsgraph import ONTOLOGY_DIR
 from newsgraph.sparql_text import values_block
-from newsgraph.store import Store
+from newsgraph.store import MEMORY, Store, open_store
 
 SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
 
@@ -50,11 +54,12 @@ SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 LOGICAL = (rdflib.RDF.first, rdflib.RDF.rest, SH["or"], SH["and"], SH.xone, SH["not"])
 
 
-def validate_store(store: Store, base: str, piece: int = PIECE) -> Validation:
+def validate_store(store: Store, base: str, piece: int = PIECE, jobs: int = 0) -> Validation:
     """Validate every typed thing in the store, `piece` at a time (pyshacl over rdflib holds
     what it validates in memory). Each piece's graph holds its things' triples and the
     ontology's subclass axioms; things come graph by graph, so that a piece holds whole
-    articles, and only the results about the piece's own things are kept.
+    articles, and only the results about the piece's own things are kept. With more than one
+    piece, `jobs` processes (0: one a core) check them (pyshacl is Python: a core each).
 
     Two kinds of constraint are run by the store instead, once each over all their targets:
     - the shapes' SPARQL constraints: pyshacl parses one anew for every focus node (34 ms a
@@ -69,18 +74,20 @@ def validate_store(store: Store, base: str, piece: int = PIECE) -> Validation:
     schema = list(store.query("CONSTRUCT { ?a ?p ?b } WHERE { ?a ?p ?b FILTER (?p IN (<%s>, <%s>)) }"
                               % (rdflib.RDFS.subClassOf, rdflib.RDFS.subPropertyOf)))
     below = _subclasses(schema)
-    results, triples, things = [], 0, []
+    results, things = [], []
     store.pin()             # one version of the store throughout
+    pieces = _Pieces(store, shapes, schema, typed, jobs or os.cpu_count() or 1)
     try:
         # (the filter, where "?s a ?c" would not, has Oxigraph read its graph-first index)
         for row in store.query("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?c } FILTER (?p = <%s> && isIRI(?s)) }"
                                % rdflib.RDF.type):
             things.append(row["s"])
             if len(things) == piece:
-                triples += _check(store, things, shapes, schema, typed, results)
+                pieces.add(things)
                 things = []
         if things:
-            triples += _check(store, things, shapes, schema, typed, results)
+            pieces.add(things)
+        # (while the pieces are checked in the other processes)
         for c in constraints:
             # $this bound to each target in turn is, for these SELECTs, ?this joined with the targets
             instances = values_block("target_", map(ox.NamedNode, sorted({k for t in c.targets for k in below(t)})))
@@ -88,7 +95,9 @@ def validate_store(store: Store, base: str, piece: int = PIECE) -> Validation:
             query = re.sub(r"(?i)\bWHERE\s*\{", lambda m: f"WHERE {{ {instances} ?this a ?target_ .", select, count=1)
             # (a focus node is one of the targets once, however many of them it is an instance of)
             results += dict.fromkeys(c.result(row) for row in store.query(query))
+        results[:0], triples = pieces.results()
     finally:
+        pieces.close()
         store.unpin()
     violations = sum(1 for r in results if r[0] == SH.Violation)
     return Validation(violations == 0, _report(results), triples, violations, results)
@@ -201,6 +210,88 @@ def _check(store: Store, things: list, shapes: rdflib.Graph, schema: list, typed
                             *(report.value(r, p) for p in (SH.focusNode, SH.resultPath, SH.value,
                                                             SH.sourceConstraintComponent, SH.resultMessage))))
     return len(own)
+
+
+class _Pieces:
+    """Pieces checked in this process, or, from the second one on, by a pool of processes that
+    read the store themselves, at this process's version of it (a piece whose process found
+    another version is checked here again)."""
+
+    def __init__(self, store: Store, shapes: rdflib.Graph, schema: list, typed: bool, jobs: int):
+        self.store, self.shapes, self.schema, self.typed = store, shapes, schema, typed
+        self.parallel = jobs > 1 and store.location != MEMORY
+        self.jobs = jobs
+        self.pool: ProcessPoolExecutor | None = None
+        self.waiting: list = []     # pieces not handed out yet, as IRIs
+        self.handed: list = []      # (piece, its future)
+        self.found: list = []       # the results of pieces checked here
+        self.triples = 0
+
+    def add(self, things: list) -> None:
+        if not self.parallel:
+            self.triples += _check(self.store, things, self.shapes, self.schema, self.typed, self.found)
+            return
+        self.waiting.append([t.value for t in things])
+        if self.pool is None and len(self.waiting) < 2:
+            return      # (a single piece is not worth starting processes for)
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(
+                min(self.jobs, len(self.waiting) + 1), mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker,
+                initargs=(self.store.location, self.store.version() if self.store.in_process else None,
+                          self.shapes.serialize(format="turtle"),
+                          ox.serialize(self.schema, format=ox.RdfFormat.N_TRIPLES), self.typed))
+        try:
+            self.handed += [(p, self.pool.submit(_worker_check, p)) for p in self.waiting]
+        except BrokenProcessPool:       # (its pieces are checked here; so are those to come)
+            self.parallel = False
+            self.handed += [(p, None) for p in self.waiting]
+        self.waiting = []
+
+    def results(self) -> tuple[list, int]:
+        """Every piece's results, and the number of their triples."""
+        for p in self.waiting:
+            self._here(p)
+        for p, future in self.handed:
+            try:
+                done = future and future.result()
+            except BrokenProcessPool:
+                done = None
+            if done is None:
+                self._here(p)
+            else:
+                self.found += done[0]
+                self.triples += done[1]
+        return self.found, self.triples
+
+    def _here(self, iris: list) -> None:
+        self.triples += _check(self.store, list(map(ox.NamedNode, iris)), self.shapes, self.schema, self.typed,
+                               self.found)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
+_worker: dict = {}
+
+
+def _start_worker(location: str, version: str | None, shapes: str, schema: bytes, typed: bool) -> None:
+    store = open_store(location, create=False)
+    store.pin()
+    _worker.update(store=store, same=version is None or store.version() == version,
+                   shapes=rdflib.Graph().parse(data=shapes, format="turtle"),
+                   schema=list(ox.parse(schema, format=ox.RdfFormat.N_TRIPLES)), typed=typed)
+
+
+def _worker_check(iris: list) -> tuple[list, int] | None:
+    """A piece's results and number of triples; None if this process reads another version."""
+    w = _worker
+    if not w["same"]:
+        return None
+    results: list = []
+    triples = _check(w["store"], list(map(ox.NamedNode, iris)), w["shapes"], w["schema"], w["typed"], results)
+    return results, triples
 
 
 def _report(results: list) -> str:

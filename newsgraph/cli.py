@@ -206,14 +206,16 @@ def export(store, fmt, out):
 
 @main.command(epilog=ENV_NOTE)
 @store_option
-def validate(store):
+@click.option("--jobs", "-j", type=click.IntRange(0), default=0, show_default=True, envvar="NEWSGRAPH_JOBS",
+              help="Processes checking pieces of the store (0: one a core; 1: none besides this one).")
+def validate(store, jobs):
     """Validate the store against the SHACL shapes in ontology/ and print the report."""
     from loaders.validate import validate_store
 
     settings = _settings(store=store)
     with _open(settings, create=False) as st:
         base = st.resolve_base(None, DEFAULT_BASE)
-        result = validate_store(st, base)
+        result = validate_store(st, base, jobs=jobs)
     click.echo(result.text.rstrip())
     click.echo(f"{result.triples} triples checked, {result.violations} violation(s): "
                + ("conforms" if result.conforms else "does NOT conform"))

@@ -205,3 +205,47 @@ def test_only_a_class_on_a_focus_node_itself_needs_no_types_of_what_it_points_to
         :Other sh:class :G .""")
     kinds = {str(k)[-1]: _on_focus(shapes, s) for s, k in shapes.subject_objects(SH["class"])}
     assert kinds == {"B": True, "C": True, "D": True, "E": False, "F": False, "G": False}
+
+
+def test_pieces_checked_in_other_processes_give_the_same_report(tmp_path, monkeypatch):
+    """With more than one piece, processes of their own check them, reading the store
+    themselves: the same results and triples as this process alone finds."""
+    import loaders.validate
+    from newsgraph.store import open_store
+
+    store = open_store(tmp_path / "store")
+    _broken(store)
+    here = []       # pieces checked in this process (the others import the module unchanged)
+    check = loaders.validate._check
+    monkeypatch.setattr(loaders.validate, "_check", lambda *a: here.append(1) or check(*a))
+    alone = validate_store(store, BASE, piece=25, jobs=1)
+    assert len(here) > 10
+    here.clear()
+    shared = validate_store(store, BASE, piece=25, jobs=2)
+    assert here == []
+    assert not alone.conforms and alone.violations >= 5
+    assert sorted(map(repr, shared.results)) == sorted(map(repr, alone.results))
+    assert shared.triples == alone.triples > 3000
+    assert shared.text == alone.text
+
+
+def test_a_process_that_reads_another_version_gives_its_pieces_back(tmp_path):
+    """A checking process that opened another version of the store than the one validated
+    (a load published a checkpoint in between) checks nothing: the piece is checked again
+    by the validating process."""
+    from loaders import validate as v
+    from newsgraph.store import open_store
+
+    store = open_store(tmp_path / "store")
+    assert load_paths(store, [SEEDS_DIR]).loaded == 2
+    shapes, schema = shapes_graph(BASE).serialize(format="turtle"), ox.serialize([], format=ox.RdfFormat.N_TRIPLES)
+    things = [r["s"].value for r in store.select("SELECT DISTINCT ?s WHERE { ?s a ?c } LIMIT 5")]
+    v._start_worker(str(tmp_path / "store"), store.version(), shapes, schema, False)
+    try:
+        found = v._worker_check(things)
+        assert found is not None and found[1] > 0
+        v._start_worker(str(tmp_path / "store"), "another", shapes, schema, False)
+        assert v._worker_check(things) is None
+    finally:
+        v._worker["store"].unpin()
+        v._worker.clear()
