@@ -37,6 +37,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 import uuid
 from codecs import escape_decode
@@ -58,6 +59,8 @@ from .negotiation import choose
 from .sparql import answer_kind, answer_now, first_part, plan_query, producer, query_format
 
 
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
 #: a star join whose anchors have at most this many matches each is answered in the request
 #: thread: at worst ~25 ms of probing per pattern on the bench's store
 ANCHOR_MAX = 1000
@@ -121,21 +124,21 @@ class FrontDoor:
             return _plain(start_response, "400 Bad Request", "the query string is not valid UTF-8\n")
         method = environ.get("REQUEST_METHOD")
         version = key = None
-        if method in ("GET", "HEAD"):
+        if method in ("GET", "HEAD", "POST"):
             try:
                 version = self.c.store.version()
             except Exception:  # noqa: BLE001 - the app gives the proper error
                 version = None
-            if version is not None:
+            if version is not None and method != "POST":
                 key = (version, "front", request_key(environ))
                 hit = self.cache.get(key)
                 if hit is not None:
                     return self._replay(hit, environ, start_response)
                 environ[CACHE_KEY] = key
         asked = None
-        if key is not None and method == "GET" and environ.get("PATH_INFO") == "/sparql" \
-                and "HTTP_IF_NONE_MATCH" not in environ:
-            asked = self._read(environ, version)
+        plain = environ.get("PATH_INFO") == "/sparql" and "HTTP_IF_NONE_MATCH" not in environ
+        if plain and (key is not None and method == "GET" or version is not None and method == "POST"):
+            asked = self._read(environ, version) if method == "GET" else self._read_posted(environ, version)
             if asked is not None and asked.quick:
                 # bounded by one term's triples: answered without taking a place (here and now,
                 # or outside the lane where it waits on a remote store)
@@ -217,10 +220,33 @@ class FrontDoor:
         qs = environ.get("QUERY_STRING", "")
         if not qs.isascii():        # raw UTF-8 (checked in __call__), as bytes in latin-1
             qs = qs.encode("latin-1").decode("utf-8")
-        if qs.startswith("query=") and "&" not in qs:      # the usual case, for less than parse_qsl
-            params = [("query", _unquote_plus(qs[6:]))]
-        else:
-            params = parse_qsl(qs, keep_blank_values=True)
+        return self._asked(_form(qs), environ, version)
+
+    def _read_posted(self, environ, version: str) -> "Asked | None":
+        """The same for a plain POST of a form or of the query itself (clients that POST every
+        query: YASGUI, SPARQLWrapper's POST); None for the app, which then reads the body as
+        it came. Only the simple case: no query string, a Content-Length within the limit."""
+        ctype, _, options = environ.get("CONTENT_TYPE", "").partition(";")
+        ctype, options = ctype.strip().lower(), options.strip().lower().replace(" ", "")
+        try:
+            size = int(environ.get("CONTENT_LENGTH") or -1)
+        except ValueError:
+            return None
+        if environ.get("QUERY_STRING") or ctype not in (FORM, DIRECT) or options not in ("", "charset=utf-8") \
+                or not 0 < size <= self.c.settings.max_body or "HTTP_TRANSFER_ENCODING" in environ:
+            return None
+        body = environ["wsgi.input"].read(size)
+        environ["wsgi.input"] = io.BytesIO(body)    # (for the app, if it answers)
+        if ctype == FORM:
+            text = body.decode("ascii", "replace")
+            return self._asked(_form(text), environ, version) if text.isascii() else None
+        try:
+            return self._asked([("query", body.decode("utf-8"))], environ, version)
+        except UnicodeDecodeError:
+            return None
+
+    def _asked(self, params: list, environ, version: str) -> "Asked | None":
+        """The query and answer format for these parameters; None for the app."""
         names = [k for k, _ in params]
         if names.count("query") != 1 or names.count("format") > 1 or len(names) != len(set(names)) \
                 or not set(names) <= {"query", "format"}:
@@ -289,7 +315,8 @@ class FrontDoor:
                 running = None
         headers = dict(plan.headers)
         headers.update(CORS)
-        headers["Last-Modified"] = _http_date(c.store.last_modified())
+        if environ["REQUEST_METHOD"] != "POST":       # (as the app: an answer to a POST is not cached)
+            headers["Last-Modified"] = _http_date(c.store.last_modified())
         gz = takes_gzip(environ.get("HTTP_ACCEPT_ENCODING", ""), fmt.content_type)
         if running is None:
             return self._whole(start_response, headers, body, gz, front_key)
@@ -367,6 +394,13 @@ def _document_page(environ, key) -> bool:
     """Whether the request is a plain GET of page 1 of a /data/ document, with a cache key."""
     return key is not None and environ.get("REQUEST_METHOD") == "GET" and not environ.get("QUERY_STRING") \
         and environ.get("PATH_INFO", "").startswith("/data/") and "HTTP_IF_NONE_MATCH" not in environ
+
+
+def _form(text: str) -> list:
+    """The parameters of a query string or form body."""
+    if text.startswith("query=") and "&" not in text:      # the usual case, for less than parse_qsl
+        return [("query", _unquote_plus(text[6:]))]
+    return parse_qsl(text, keep_blank_values=True)
 
 
 def _utf8(wsgi_text: str) -> bool:

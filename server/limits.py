@@ -88,30 +88,106 @@ class ClientLimiter:
 
 class Busy:
     """Which threads of all the workers are answering in their worker's lane now (front.py): a
-    byte each in a small file shared by the workers, written only by its own thread (so no lock),
-    to tell whether a core is idle. A thread's byte is found by hashing its process and thread
-    ids: two that share one are counted as one, which errs towards a second request at once."""
+    byte each in a small file shared by the workers, written only by its own thread (so no lock
+    to mark it), to tell whether a core is idle. A thread claims its byte at its first mark,
+    under a file lock, beside the id of its process; a claim first frees the bytes of processes
+    that are gone (a worker killed while marked busy), and a thread's byte is freed when it ends."""
 
     SLOTS = 1024
+    OWNER = struct.Struct("<i")         # the process owning a byte, after the SLOTS bytes
 
     def __init__(self, path: str | None, cores: int):
         self.cores = cores
+        self.mine = threading.local()
+        self.lock = threading.Lock()
+        size = self.SLOTS * (1 + self.OWNER.size)
+        self.fd = None
         if path is None:
-            self.map = bytearray(self.SLOTS)       # one process: its own threads only
+            self.map = bytearray(size)       # one process: its own threads only
             return
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            if os.fstat(fd).st_size < self.SLOTS:
-                os.ftruncate(fd, self.SLOTS)
-            self.map = mmap.mmap(fd, self.SLOTS)
-        finally:
-            os.close(fd)
+        self.fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        if os.fstat(self.fd).st_size < size:
+            os.ftruncate(self.fd, size)
+        self.map = mmap.mmap(self.fd, size)
 
     def mark(self, on: bool) -> None:
-        self.map[hash((os.getpid(), threading.get_ident())) % self.SLOTS] = on
+        slot = getattr(self.mine, "slot", None)
+        if slot is None:
+            slot = self._claim()
+        self.map[slot.index] = on
 
     def core_idle(self) -> bool:
-        return self.map[:].count(1) < self.cores
+        return self.marked() < self.cores
+
+    def marked(self) -> int:
+        """How many threads are marked busy."""
+        return self.map[:self.SLOTS].count(1)
+
+    def _owner(self, i: int) -> int:
+        return self.OWNER.unpack_from(self.map, self.SLOTS + i * self.OWNER.size)[0]
+
+    def _own(self, i: int, pid: int) -> None:
+        self.map[i] = 0
+        self.OWNER.pack_into(self.map, self.SLOTS + i * self.OWNER.size, pid)
+
+    def _claim(self) -> "_Slot":
+        pid = os.getpid()
+        with self._locked():
+            alive: dict = {pid: True}
+            free = None
+            for i in range(self.SLOTS):
+                owner = self._owner(i)
+                if owner and owner not in alive:
+                    alive[owner] = _alive(owner)
+                if owner and not alive[owner]:
+                    self._own(i, 0)             # (its process is gone)
+                    owner = 0
+                if not owner and free is None:
+                    free = i
+            index = free if free is not None else hash((pid, threading.get_ident())) % self.SLOTS
+            self._own(index, pid)
+        slot = self.mine.slot = _Slot(self, index)
+        return slot
+
+    def _release(self, index: int) -> None:
+        with self._locked():
+            if self._owner(index) == os.getpid():
+                self._own(index, 0)
+
+    @contextmanager
+    def _locked(self):
+        with self.lock:
+            if self.fd is None:
+                yield
+                return
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+
+class _Slot:
+    """A thread's byte in Busy, given back when the thread ends (its thread-local goes)."""
+
+    def __init__(self, busy: Busy, index: int):
+        self.busy, self.index = busy, index
+
+    def __del__(self):
+        try:
+            self.busy._release(self.index)
+        except Exception:  # noqa: BLE001 - at exit, the file may be closed already
+            pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class Releasing:
