@@ -7,9 +7,10 @@
   changes the store's version: old entries are never served again.
 * At most so many requests of one client under way at once (server/limits.py): a flood of
   expensive queries from one address cannot take every worker.
-* A plain query (GET /sparql?query=...[&format=...]): planned, run and serialised by the same
-  functions as the Flask view, without building Flask's request and response objects, which
-  cost more than a point lookup itself. Errors, and every other request, go to the app.
+* A plain query (GET /sparql?query=...[&format=...], or the same POSTed as a form or as the
+  query itself): planned, run and serialised by the same functions as the Flask view, without
+  building Flask's request and response objects, which cost more than a point lookup itself.
+  Errors, and every other request, go to the app.
 * A query of one triple pattern with a fixed term (sparql_text.one_pattern), or a DESCRIBE of
   one thing, whose cost is bounded by that term's triples: answered in the request thread,
   without the query thread that lets a query be timed out, and without taking one of the
