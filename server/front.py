@@ -62,6 +62,8 @@ from .sparql import answer_kind, answer_now, first_part, plan_query, producer, q
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
+BODY = "newsgraph.body"     # (content type, bytes) of a plain POST, read by FrontDoor._take_body
+BODY_WAIT = 0.05            # seconds a POST may wait for a place to read its body in
 #: a star join whose anchors have at most this many matches each is answered in the request
 #: thread: at worst ~25 ms of probing per pattern on the bench's store
 ANCHOR_MAX = 1000
@@ -96,6 +98,10 @@ class FrontDoor:
         self.busy = busy
 
     def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") == "POST" and environ.get("PATH_INFO") == "/sparql":
+            refused = self._take_body(environ, start_response)
+            if refused is not None:
+                return refused
         store = self.c.store
         store.pin()             # one version of the store for the whole request
         try:
@@ -167,7 +173,7 @@ class FrontDoor:
             if body is not None:
                 return body
         client = _client(environ)
-        if not self.limiter.acquire(client):
+        if not self.limiter.acquire(client, wait=BODY_WAIT):
             return self._busy(environ, start_response, client)
         try:
             body = None if bounded else self._answer(environ, start_response, asked, version, key, document)
@@ -223,10 +229,12 @@ class FrontDoor:
             qs = qs.encode("latin-1").decode("utf-8")
         return self._asked(_form(qs), environ, version)
 
-    def _read_posted(self, environ, version: str) -> "Asked | None":
-        """The same for a plain POST of a form or of the query itself (clients that POST every
-        query: YASGUI, SPARQLWrapper's POST); None for the app, which then reads the body as
-        it came. Only the simple case: no query string, a Content-Length within the limit."""
+    def _take_body(self, environ, start_response):
+        """The body of a plain POST of a form or of the query itself (clients that POST every
+        query: YASGUI, Comunica), read into environ[BODY] before the lane, holding one of the
+        client's places while it comes (a client sending bodies slowly holds no more threads
+        than it has places); the 503 if it has none left. Only the simple case: no query
+        string, a Content-Length within the limit; anything else is left to the app."""
         ctype, _, options = environ.get("CONTENT_TYPE", "").partition(";")
         ctype, options = ctype.strip().lower(), options.strip().lower().replace(" ", "")
         try:
@@ -236,8 +244,25 @@ class FrontDoor:
         if environ.get("QUERY_STRING") or ctype not in (FORM, DIRECT) or options not in ("", "charset=utf-8") \
                 or not 0 < size <= self.c.settings.max_body or "HTTP_TRANSFER_ENCODING" in environ:
             return None
-        body = environ["wsgi.input"].read(size)
+        client = _client(environ)
+        # (a body that has come is read at once: the place is held for microseconds, so a
+        # request that finds the places taken by bodies being read waits a moment for one;
+        # bodies being read do not make the client "full" for bounded requests)
+        if not self.limiter.acquire(client, reading=True, wait=BODY_WAIT):
+            return self._busy(environ, start_response, client)
+        try:
+            body = environ["wsgi.input"].read(size)
+        finally:
+            self.limiter.release(client, reading=True)
         environ["wsgi.input"] = io.BytesIO(body)    # (for the app, if it answers)
+        environ[BODY] = (ctype, body)
+        return None
+
+    def _read_posted(self, environ, version: str) -> "Asked | None":
+        """The same for a plain POST whose body _take_body read; None for the app."""
+        if BODY not in environ:
+            return None
+        ctype, body = environ[BODY]
         if ctype == FORM:
             text = body.decode("ascii", "replace")
             return self._asked(_form(text), environ, version) if text.isascii() else None

@@ -21,7 +21,7 @@ import time
 from contextlib import contextmanager
 
 SLOTS = 4096
-SLOT = struct.Struct("<id")          # count, time of the last change
+SLOT = struct.Struct("<iid")          # requests under way, bodies being read, time of the last change
 
 
 class ClientLimiter:
@@ -45,36 +45,54 @@ class ClientLimiter:
     def _slot(self, client: str) -> int:
         return int.from_bytes(hashlib.blake2b(client.encode(), digest_size=4).digest(), "little") % SLOTS * SLOT.size
 
-    def acquire(self, client: str) -> bool:
-        """Take a place for this client; False if it has `limit` requests under way already."""
+    def acquire(self, client: str, reading: bool = False, wait: float = 0.0) -> bool:
+        """Take a place for this client (`reading`: to read a request's body in); False if it
+        has `limit` requests under way or bodies being read already. While what is in the way
+        is a body being read (which a client sending its body at once holds for microseconds),
+        it waits up to `wait` seconds for a place."""
         if self.limit <= 0:
             return True
+        deadline = time.monotonic() + wait
+        while True:
+            taken, readers = self._take(client, reading)
+            if taken:
+                return True
+            if not readers or time.monotonic() >= deadline:
+                return False
+            time.sleep(0.001)
+
+    def _take(self, client: str, reading: bool) -> tuple[bool, int]:
+        """(taken, bodies being read when not taken)."""
         at = self._slot(client)
         with self._locked():
-            count, when = SLOT.unpack_from(self.map, at)
+            count, readers, when = SLOT.unpack_from(self.map, at)
             now = time.time()
-            if count > 0 and now - when > self.stale_after:
-                count = 0
-            if count >= self.limit:
-                return False
-            SLOT.pack_into(self.map, at, count + 1, now)
-            return True
+            if now - when > self.stale_after:
+                count = readers = 0
+            if count + readers >= self.limit:
+                return False, readers
+            SLOT.pack_into(self.map, at, count + (not reading), readers + reading, now)
+            return True, 0
 
     def full(self, client: str) -> bool:
-        """Whether this client has `limit` requests under way (read without the locks: a request
-        that takes no place asks only this)."""
+        """Whether this client has `limit` requests under way, bodies being read not counted
+        (read without the locks: a request that takes no place asks only this)."""
         if self.limit <= 0:
             return False
-        count, when = SLOT.unpack_from(self.map, self._slot(client))
+        count, _, when = SLOT.unpack_from(self.map, self._slot(client))
         return count >= self.limit and time.time() - when <= self.stale_after
 
-    def release(self, client: str) -> None:
+    def release(self, client: str, reading: bool = False) -> None:
         if self.limit <= 0:
             return
         at = self._slot(client)
         with self._locked():
-            count, _ = SLOT.unpack_from(self.map, at)
-            SLOT.pack_into(self.map, at, max(0, count - 1), time.time())
+            count, readers, _ = SLOT.unpack_from(self.map, at)
+            if reading:
+                readers = max(0, readers - 1)
+            else:
+                count = max(0, count - 1)
+            SLOT.pack_into(self.map, at, count, readers, time.time())
 
     @contextmanager
     def _locked(self):

@@ -253,6 +253,34 @@ def test_live_server_limits_bodies_and_clients(tmp_path):
         stop(proc)
 
 
+def test_bodies_sent_slowly_hold_no_more_threads_than_the_clients_places(tmp_path):
+    """POSTed queries whose bodies never finish: they hold the sending client's places (its
+    further requests that need one get 503), not every thread of the worker, so another client
+    is answered, and so are the sender's bounded requests (a body being read is not a request
+    under way)."""
+    import socket
+
+    proc, url = serve(tmp_path / "store", "--workers", "1",
+                      env={**__import__("os").environ, "NEWSGRAPH_MAX_PER_CLIENT": "1"})
+    port = int(url.rsplit(":", 1)[1])
+    slow = []
+    try:
+        for _ in range(3):
+            s = socket.create_connection(("127.0.0.1", port))
+            s.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                      b"Content-Length: 100\r\n\r\nquery=ASK")
+            slow.append(s)
+        time.sleep(0.5)
+        lookup = url + "/sparql?query=" + urllib.parse.quote("SELECT ?p ?o WHERE { <http://example.org/x> ?p ?o }")
+        assert status_of(lookup, source="127.0.0.2")[0] == 200
+        assert status_of(lookup)[0] == 200
+        assert status_of(url + "/sparql?query=" + urllib.parse.quote("ASK { ?s ?p ?o }"))[0] == 503
+    finally:
+        for s in slow:
+            s.close()
+        stop(proc)
+
+
 def test_the_server_refuses_a_store_it_cannot_open(tmp_path):
     broken = tmp_path / "broken"
     with open_store(broken) as store:
@@ -334,6 +362,28 @@ def test_the_client_limiter_counts_across_processes_and_forgets_the_dead(tmp_pat
     assert two.acquire("10.0.0.1")
 
 
+def test_a_body_being_read_holds_a_place_for_a_moment_without_making_the_client_full(tmp_path):
+    """A POST's body is read holding one of the client's places. That does not make the client
+    "full" for bounded requests; a request finding the places taken by bodies waits a moment
+    for one; one finding them taken by requests under way is refused at once."""
+    import threading
+
+    from server.limits import ClientLimiter
+
+    limiter = ClientLimiter(1, str(tmp_path / "limits"))
+    assert limiter.acquire("c", reading=True)
+    assert not limiter.full("c")
+    assert not limiter.acquire("c") and not limiter.acquire("c", reading=True)
+    threading.Timer(0.02, lambda: limiter.release("c", reading=True)).start()
+    assert limiter.acquire("c", wait=2)                  # the body was read: its place is free
+    assert limiter.full("c")
+    started = time.monotonic()
+    assert not limiter.acquire("c", reading=True, wait=2)
+    assert time.monotonic() - started < 0.5              # (a request under way: no waiting)
+    limiter.release("c")
+    assert not limiter.full("c") and limiter.acquire("c", reading=True)
+
+
 def test_a_whole_answer_gives_the_clients_place_back_before_it_is_sent(tmp_path):
     """Else a client's next request on another connection can arrive before the place is free."""
     from server import create_app
@@ -371,7 +421,7 @@ def test_the_client_counts_stay_locked_while_a_thread_updates_them(tmp_path, mon
             go_on.wait(10)
         return time.time()
 
-    monkeypatch.setattr(limits, "time", types.SimpleNamespace(time=slow_clock))
+    monkeypatch.setattr(limits, "time", types.SimpleNamespace(time=slow_clock, monotonic=time.monotonic, sleep=time.sleep))
     first = threading.Thread(target=limiter.acquire, args=("10.0.0.1",))
     first.start()
     assert inside.wait(10)
