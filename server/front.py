@@ -252,10 +252,13 @@ class FrontDoor:
             return self._busy(environ, start_response, client)
         try:
             body = environ["wsgi.input"].read(size)
+        except (OSError, ValueError):
+            return None         # (the app reads on, and gives its own error)
         finally:
             self.limiter.release(client, reading=True)
         environ["wsgi.input"] = io.BytesIO(body)    # (for the app, if it answers)
-        environ[BODY] = (ctype, body)
+        if len(body) == size:   # (a body cut short is the app's to refuse)
+            environ[BODY] = (ctype, body)
         return None
 
     def _read_posted(self, environ, version: str) -> "Asked | None":
