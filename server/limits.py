@@ -64,7 +64,7 @@ class ClientLimiter:
     def _take(self, client: str, reading: bool) -> tuple[bool, int]:
         """(taken, bodies being read when not taken)."""
         at = self._slot(client)
-        with self._locked():
+        with _locked(self.lock, self.fd):
             count, readers, when = SLOT.unpack_from(self.map, at)
             now = time.time()
             if now - when > self.stale_after:
@@ -86,23 +86,13 @@ class ClientLimiter:
         if self.limit <= 0:
             return
         at = self._slot(client)
-        with self._locked():
+        with _locked(self.lock, self.fd):
             count, readers, _ = SLOT.unpack_from(self.map, at)
             if reading:
                 readers = max(0, readers - 1)
             else:
                 count = max(0, count - 1)
             SLOT.pack_into(self.map, at, count, readers, time.time())
-
-    @contextmanager
-    def _locked(self):
-        with self.lock:
-            fcntl.flock(self.fd, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(self.fd, fcntl.LOCK_UN)
-
 
 class Busy:
     """Which threads of all the workers are answering in their worker's lane now (front.py): a
@@ -150,7 +140,7 @@ class Busy:
 
     def _claim(self) -> "_Slot":
         pid = os.getpid()
-        with self._locked():
+        with _locked(self.lock, self.fd):
             alive: dict = {pid: True}
             free = None
             for i in range(self.SLOTS):
@@ -168,22 +158,9 @@ class Busy:
         return slot
 
     def _release(self, index: int) -> None:
-        with self._locked():
+        with _locked(self.lock, self.fd):
             if self._owner(index) == os.getpid():
                 self._own(index, 0)
-
-    @contextmanager
-    def _locked(self):
-        with self.lock:
-            if self.fd is None:
-                yield
-                return
-            fcntl.flock(self.fd, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(self.fd, fcntl.LOCK_UN)
-
 
 class _Slot:
     """A thread's byte in Busy, given back when the thread ends (its thread-local goes)."""
@@ -196,6 +173,22 @@ class _Slot:
             self.busy._release(self.index)
         except Exception:  # noqa: BLE001 - at exit, the file may be closed already
             pass
+
+
+@contextmanager
+def _locked(lock: threading.Lock, fd: int | None):
+    """This process's threads kept apart by `lock`, the processes by a lock on the shared file
+    (`fd`; None: one process). The file lock belongs to the open file, not to a thread, so it
+    does not keep a process's own threads apart."""
+    with lock:
+        if fd is None:
+            yield
+            return
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 def _alive(pid: int) -> bool:
