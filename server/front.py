@@ -57,10 +57,9 @@ from .execute import Running
 from .http import CORS, GZIP_MIN, gzip_etag, gzip_stream, gzip_whole, takes_gzip, version_tag
 from .limits import Busy, ClientLimiter, Releasing
 from .negotiation import choose
-from .sparql import answer_kind, answer_now, first_part, plan_query, producer, query_format
+from .sparql import FORM, answer_kind, answer_now, first_part, plan_query, producer, query_format
 
 
-FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 BODY = "newsgraph.body"     # (content type, bytes) of a plain POST, read by FrontDoor._take_body
 BODY_WAIT = 0.05            # seconds a POST may wait for a place to read its body in
@@ -76,8 +75,8 @@ class Pending(NamedTuple):
     asked: "Asked | None"
     version: str | None
     key: tuple | None       # the front cache's key
-    document: bool = False  # a page of a remote store's document, answered here in turn
-    bounded: bool = False   # a remote store's bounded request: answered outside the lane, taking no place
+    bounded: bool = False   # a remote store's bounded request (a query if asked, else a page of a
+                            # document): answered outside the lane, taking no place
 
 
 class Asked(NamedTuple):
@@ -159,24 +158,26 @@ class FrontDoor:
             if busy is not None:
                 return busy
             if not self.c.store.in_process:
-                return Pending(asked, version, key, document=True, bounded=True)
+                return Pending(None, version, key, bounded=True)
             body = self._document(environ, start_response, version, key)
             if body is not None:
                 return body
         return Pending(asked, version, key)
 
-    def _in_turn(self, environ, start_response, asked, version, key, document, bounded):
+    def _in_turn(self, environ, start_response, asked, version, key, bounded):
         """Every other request, within the client's places (but a remote store's bounded
         request, which takes none, as in the lane)."""
         if bounded:
-            body = self._answer(environ, start_response, asked, version, key, document)
+            body = self._query(asked, environ, start_response, version, key) if asked is not None \
+                else self._document(environ, start_response, version, key)
             if body is not None:
                 return body
         client = _client(environ)
         if not self.limiter.acquire(client, wait=BODY_WAIT):
             return self._busy(environ, start_response, client)
         try:
-            body = None if bounded else self._answer(environ, start_response, asked, version, key, document)
+            body = self._query(asked, environ, start_response, version, key) if asked is not None and not bounded \
+                else None
             if body is None:
                 body = self.app(environ, start_response)
         except BaseException:
@@ -188,14 +189,6 @@ class FrontDoor:
             self.limiter.release(client)
             return body
         return Releasing(body, lambda: self.limiter.release(client))
-
-    def _answer(self, environ, start_response, asked, version, key, document):
-        """A plain query's or a document page's answer, else None (for the app)."""
-        if asked is not None:
-            return self._query(asked, environ, start_response, version, key)
-        if document:
-            return self._document(environ, start_response, version, key)
-        return None
 
     def _turned_away(self, environ, start_response):
         """The 503 for a client already at its limit, else None (a bounded request takes no place,
@@ -267,8 +260,7 @@ class FrontDoor:
             return None
         ctype, body = environ[BODY]
         if ctype == FORM:
-            text = body.decode("ascii", "replace")
-            return self._asked(_form(text), environ, version) if text.isascii() else None
+            return self._asked(_form(body.decode("ascii")), environ, version) if body.isascii() else None
         try:
             return self._asked([("query", body.decode("utf-8"))], environ, version)
         except UnicodeDecodeError:
